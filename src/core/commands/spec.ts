@@ -1,0 +1,86 @@
+// The shape of a command declaration. Each command is declared exactly once; the
+// dispatcher, arity checks, COMMAND INFO/DOCS/GETKEYS, ACL categories, cluster routing,
+// the effect log and the generated reference in docs/ all read these declarations.
+import type { Database, Keyspace, WatchState } from '../keyspace.js';
+import type { Reply } from '../reply.js';
+
+export type CommandFlag =
+  | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
+  | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth'
+  | 'may_replicate' | 'no_mandatory_keys' | 'no_multi' | 'allow_busy';
+
+export type AclCategory =
+  | 'keyspace' | 'read' | 'write' | 'set' | 'sortedset' | 'list' | 'hash' | 'string' | 'bitmap'
+  | 'hyperloglog' | 'geo' | 'stream' | 'pubsub' | 'admin' | 'fast' | 'slow' | 'blocking'
+  | 'dangerous' | 'connection' | 'transaction' | 'scripting';
+
+export type CommandGroup =
+  | 'string' | 'generic' | 'connection' | 'server' | 'transactions' | 'list' | 'set'
+  | 'sorted-set' | 'hash' | 'bitmap' | 'hyperloglog' | 'pubsub' | 'stream' | 'geo' | 'scripting' | 'cluster';
+
+/** Key positions in argv, Redis's legacy (first, last, step) triple; last < 0 counts from the end. */
+export interface KeyRange {
+  readonly first: number;
+  readonly last: number;
+  readonly step: number;
+}
+
+/** Per-connection state the core needs. The server's session object implements it. */
+export interface CoreClient {
+  readonly id: number;
+  /** Selected database index. */
+  db: number;
+  /** Protocol version the client speaks (HELLO). */
+  resp: 2 | 3;
+  readonly watch: WatchState;
+}
+
+/** What every handler receives. Server-level handlers get a richer context (src/server). */
+export interface CoreContext {
+  readonly ks: Keyspace;
+  /** The client's selected database. */
+  db: Database;
+  readonly client: CoreClient;
+  /** Set when the handler logged its own effect instead of argv (see propagateAs). */
+  effectRewritten: boolean;
+}
+
+export type Handler<C> = (ctx: C, argv: string[]) => Reply;
+
+export interface CommandSpec<C = CoreContext> {
+  /** Lower-case name; a subcommand is named by its own word ('setname' under 'client'). */
+  readonly name: string;
+  /** Redis convention: n > 0 exactly n words (name included), n < 0 at least -n words. */
+  readonly arity: number;
+  readonly flags: readonly CommandFlag[];
+  readonly keys?: KeyRange;
+  /** For commands whose keys depend on their arguments (numkeys, STORE ...). */
+  readonly movableKeys?: (argv: readonly string[]) => number[];
+  readonly acl: readonly AclCategory[];
+  readonly group: CommandGroup;
+  readonly since: string;
+  readonly summary: string;
+  readonly complexity: string;
+  /** One-line syntax, e.g. 'GET key', used by COMMAND DOCS and the generated reference. */
+  readonly syntax: string;
+  readonly subcommands?: ReadonlyArray<CommandSpec<C>>;
+  /** Container commands (CLIENT, CONFIG ...) have subcommands and no handler of their own. */
+  readonly handler?: Handler<C>;
+}
+
+/** Records a write: bumps the dirty counter so the executor logs argv as the effect. */
+export function written(ctx: CoreContext, changes = 1): void {
+  ctx.ks.dirty += changes;
+}
+
+/** Records a write whose logged effect differs from argv (absolute TTLs, concrete picks). */
+export function propagateAs(ctx: CoreContext, argv: readonly string[], changes = 1): void {
+  ctx.ks.dirty += changes;
+  ctx.ks.emit(ctx.db.id, argv);
+  ctx.effectRewritten = true;
+}
+
+/** Case-insensitive keyword compare for ASCII option words. */
+export function isWord(arg: string, upperWord: string): boolean {
+  return arg.length === upperWord.length && arg.toUpperCase() === upperWord;
+}

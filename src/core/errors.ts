@@ -1,0 +1,109 @@
+// Every error reply Cairn sends, in one module, with Redis's exact texts.
+// Nothing else builds error strings: call a function here (add one if missing).
+import { errorReply, type Reply } from './reply.js';
+
+/** A generic error with the ERR prefix. Prefer a named function below. */
+export const err = (message: string): Reply => errorReply(`ERR ${message}`);
+
+export const wrongType = (): Reply => WRONGTYPE;
+const WRONGTYPE = errorReply('WRONGTYPE Operation against a key holding the wrong kind of value');
+export const syntax = (): Reply => SYNTAX;
+const SYNTAX = errorReply('ERR syntax error');
+export const notInteger = (): Reply => NOT_INTEGER;
+const NOT_INTEGER = errorReply('ERR value is not an integer or out of range');
+export const notFloat = (): Reply => NOT_FLOAT;
+const NOT_FLOAT = errorReply('ERR value is not a valid float');
+export const overflow = (): Reply => errorReply('ERR increment or decrement would overflow');
+export const nanOrInfinity = (): Reply => errorReply('ERR increment would produce NaN or Infinity');
+export const noSuchKey = (): Reply => errorReply('ERR no such key');
+export const indexOutOfRange = (): Reply => errorReply('ERR index out of range');
+export const dbIndexOutOfRange = (): Reply => errorReply('ERR DB index is out of range');
+export const invalidDbIndex = (): Reply => errorReply('ERR invalid DB index');
+export const sameObject = (): Reply => errorReply('ERR source and destination objects are the same');
+export const invalidExpireTime = (command: string): Reply =>
+  errorReply(`ERR invalid expire time in '${command}' command`);
+export const stringTooLong = (): Reply => errorReply('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+export const offsetOutOfRange = (): Reply => errorReply('ERR offset is out of range');
+export const notPositive = (what: string): Reply => errorReply(`ERR ${what} must be positive`);
+export const valueOutOfRange = (what: string): Reply => errorReply(`ERR ${what} is out of range`);
+export const mustBePositiveOrZero = (what: string): Reply => errorReply(`ERR ${what} should be greater than or equal to 0`);
+export const expireFlagsConflict = (): Reply =>
+  errorReply('ERR NX and XX, GT or LT options at the same time are not compatible');
+export const gtLtConflict = (): Reply => errorReply('ERR GT and LT options at the same time are not compatible');
+export const busyKey = (): Reply => errorReply('BUSYKEY Target key name already exists.');
+export const dumpPayloadInvalid = (): Reply => errorReply('ERR DUMP payload version or checksum are wrong');
+export const badRestorePayload = (): Reply => errorReply('ERR Bad data format');
+export const invalidTtl = (): Reply => errorReply('ERR Invalid TTL value, must be >= 0');
+
+// Command dispatch and arity.
+export const unknownCommand = (name: string, args: readonly string[]): Reply => {
+  let shown = '';
+  for (const a of args) {
+    if (shown.length >= 128) break;
+    shown += `'${clip(a, 128 - shown.length)}' `;
+  }
+  return errorReply(`ERR unknown command '${clip(name, 128)}', with args beginning with: ${shown}`);
+};
+export const unknownSubcommand = (container: string, sub: string): Reply =>
+  errorReply(`ERR unknown subcommand '${clip(sub, 128)}'. Try ${container.toUpperCase()} HELP.`);
+export const wrongArity = (fullName: string): Reply =>
+  errorReply(`ERR wrong number of arguments for '${fullName}' command`);
+export const unknownSubcommandOrArity = (container: string, sub: string): Reply =>
+  errorReply(`ERR unknown subcommand or wrong number of arguments for '${clip(sub, 128)}'. Try ${container.toUpperCase()} HELP.`);
+
+// Connection, auth, transactions.
+export const noAuth = (): Reply => errorReply('NOAUTH Authentication required.');
+export const wrongPass = (): Reply => errorReply('WRONGPASS invalid username-password pair or user is disabled.');
+export const authNotConfigured = (): Reply =>
+  errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+export const noProto = (): Reply => errorReply('NOPROTO unsupported protocol version');
+export const nestedMulti = (): Reply => errorReply('ERR MULTI calls can not be nested');
+export const execWithoutMulti = (): Reply => errorReply('ERR EXEC without MULTI');
+export const discardWithoutMulti = (): Reply => errorReply('ERR DISCARD without MULTI');
+export const watchInMulti = (): Reply => errorReply('ERR WATCH inside MULTI is not allowed');
+export const execAbort = (): Reply => errorReply('EXECABORT Transaction discarded because of previous errors.');
+export const notAllowedInMulti = (): Reply => errorReply('ERR Command not allowed inside a transaction');
+export const maxClients = (): Reply => errorReply('ERR max number of clients reached');
+export const clientNameInvalid = (): Reply =>
+  errorReply('ERR Client names cannot contain spaces, newlines or special characters.');
+export const noSuchClient = (): Reply => errorReply('ERR No such client');
+export const onlyInResp3 = (): Reply => errorReply('ERR Command only available in RESP3');
+
+// Protocol errors close the connection after the reply.
+export const protocol = (detail: string): Reply => errorReply(`ERR Protocol error: ${detail}`);
+
+// Config.
+export const unknownConfig = (name: string): Reply => errorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+export const configSetFailed = (name: string, why: string): Reply =>
+  errorReply(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`);
+export const configRewriteNoFile = (): Reply => errorReply('ERR The server is running without a config file');
+
+// Server state.
+export const shutdownRefused = (why: string): Reply => errorReply(`ERR Errors trying to SHUTDOWN. ${why}`);
+export const loading = (): Reply => errorReply('LOADING Redis is loading the dataset in memory');
+
+function clip(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max) : s;
+}
+export const noAuthHello = (): Reply =>
+  errorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+
+// String commands (t_string.c).
+export const decrementOverflow = (): Reply => errorReply('ERR decrement would overflow');
+export const lcsNotStrings = (): Reply => errorReply('ERR The specified keys must contain string values');
+export const lcsLenWithIdx = (): Reply => errorReply('ERR If you want both the length and indexes, please just use IDX.');
+export const lcsTooLarge = (): Reply =>
+  errorReply('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+
+// Generic key commands, expiry and databases (keys.ts, expiry.ts, databases.ts).
+export const unsupportedOption = (option: string): Reply => errorReply(`ERR Unsupported option ${option}`);
+export const invalidCursor = (): Reply => errorReply('ERR invalid cursor');
+/** Redis 7.0's getRangeLongFromObjectOrReply text for an int argument, typo included. */
+export const intOutOfRange = (): Reply =>
+  errorReply('ERR value is out of range, value must between -2147483648 and 2147483647');
+export const invalidFirstDbIndex = (): Reply => errorReply('ERR invalid first DB index');
+export const invalidSecondDbIndex = (): Reply => errorReply('ERR invalid second DB index');
+export const invalidIdleTime = (): Reply => errorReply('ERR Invalid IDLETIME value, must be >= 0');
+export const invalidFreq = (): Reply => errorReply('ERR Invalid FREQ value, must be >= 0 and <= 255');
+export const lfuNotSelected = (): Reply =>
+  errorReply('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');

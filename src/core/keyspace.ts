@@ -1,0 +1,410 @@
+// The key space: databases of entries, lazy and active expiry, WATCH bookkeeping,
+// and the effect log. Deterministic: time and randomness are fields the shell sets.
+import { assert } from './assert.js';
+import { limits } from './limits.js';
+import { Rng } from './rng.js';
+
+export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
+
+/** One key and its value. Fields are plain so that V8 keeps one hidden class. */
+export class Entry {
+  /** Absolute expiry in ms since the epoch; 0 means the key does not expire. */
+  expiresAt = 0;
+  /** Position in the database's dense array (SCAN cursors and random sampling). */
+  idx = -1;
+  /** Time of last access in ms (OBJECT IDLETIME, LRU eviction). */
+  accessedAt = 0;
+  /** Logarithmic access counter (OBJECT FREQ, LFU eviction). */
+  freq = 5;
+  /** A string changed in place (APPEND, SETRANGE) reports the raw encoding, as Redis does. */
+  rawEncoding = false;
+
+  constructor(
+    readonly key: string,
+    public type: ValueType,
+    public value: any,
+  ) {}
+}
+
+/** A write in deterministic form, as the append-only log and replicas carry it. */
+export interface Effect {
+  readonly db: number;
+  readonly argv: readonly string[];
+}
+
+/** A client's WATCH list; the key space marks it dirty when a watched key changes. */
+export class WatchState {
+  dirty = false;
+  readonly keys: WatchedKey[] = [];
+}
+
+interface WatchedKey {
+  readonly db: Database;
+  readonly key: string;
+  /** The key was already logically expired when watched: its deletion is not a change. */
+  expiredAtWatch: boolean;
+}
+
+export interface KeyspaceStats {
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  expiredStaleKeysSampled: number;
+  evictedKeys: number;
+}
+
+export class Database {
+  entries = new Map<string, Entry>();
+  /** Entries in a dense array: SCAN walks it from the top so swap-removal never hides a key. */
+  dense: Entry[] = [];
+  /** Entries that carry a TTL, for the active expiry cycle. */
+  volatile = new Set<Entry>();
+  /** Persistent cursor of the active expiry cycle over `volatile`. */
+  private expireCursor: Iterator<Entry> | null = null;
+  /** Watched keys of this database: key -> the clients' watch states. */
+  readonly watched = new Map<string, Set<WatchState>>();
+
+  constructor(
+    readonly id: number,
+    private readonly ks: Keyspace,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get volatileCount(): number {
+    return this.volatile.size;
+  }
+
+  /** The entry as stored, expired or not, without side effects. */
+  peek(key: string): Entry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** The live entry for a key; an expired one is deleted on the way (lazy expiry). */
+  get(key: string): Entry | undefined {
+    const e = this.entries.get(key);
+    if (e === undefined) return undefined;
+    if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
+      this.expireEntry(e);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** A read lookup: counts hits and misses and refreshes the access time. */
+  lookupRead(key: string): Entry | undefined {
+    const e = this.get(key);
+    if (e === undefined) {
+      this.ks.stats.keyspaceMisses++;
+      return undefined;
+    }
+    this.ks.stats.keyspaceHits++;
+    e.accessedAt = this.ks.now;
+    return e;
+  }
+
+  /** A write lookup: refreshes the access time, counts nothing. */
+  lookupWrite(key: string): Entry | undefined {
+    const e = this.get(key);
+    if (e !== undefined) e.accessedAt = this.ks.now;
+    return e;
+  }
+
+  /** Creates a key that must not exist yet. */
+  add(key: string, type: ValueType, value: unknown): Entry {
+    assert(!this.entries.has(key), `add: key exists`);
+    const e = new Entry(key, type, value);
+    e.accessedAt = this.ks.now;
+    e.idx = this.dense.length;
+    this.dense.push(e);
+    this.entries.set(key, e);
+    this.touch(key);
+    return e;
+  }
+
+  /**
+   * Stores a value under a key, replacing whatever was there (Redis setKey).
+   * The TTL is cleared unless keepTtl is set.
+   */
+  set(key: string, type: ValueType, value: unknown, keepTtl = false): Entry {
+    const old = this.entries.get(key);
+    if (old === undefined) return this.add(key, type, value);
+    old.type = type;
+    old.value = value;
+    old.rawEncoding = false;
+    old.accessedAt = this.ks.now;
+    if (!keepTtl && old.expiresAt !== 0) this.clearExpire(old);
+    this.touch(key);
+    return old;
+  }
+
+  /** Deletes a key if present (expired or not); true when something was removed. */
+  delete(key: string): boolean {
+    const e = this.entries.get(key);
+    if (e === undefined) return false;
+    this.removeEntry(e);
+    this.touch(key);
+    return true;
+  }
+
+  setExpire(e: Entry, atMs: number): void {
+    assert(this.entries.get(e.key) === e, 'setExpire: entry not in database');
+    if (e.expiresAt === 0) this.volatile.add(e);
+    e.expiresAt = atMs;
+  }
+
+  clearExpire(e: Entry): boolean {
+    if (e.expiresAt === 0) return false;
+    e.expiresAt = 0;
+    this.volatile.delete(e);
+    return true;
+  }
+
+  /** Signals that a key changed: WATCH states over it turn dirty. */
+  touch(key: string): void {
+    if (this.watched.size === 0) return;
+    const states = this.watched.get(key);
+    if (states === undefined) return;
+    for (const state of states) {
+      if (state.dirty) continue;
+      const wk = state.keys.find((k) => k.db === this && k.key === key);
+      if (wk !== undefined && wk.expiredAtWatch && !this.entries.has(key)) {
+        wk.expiredAtWatch = false; // the expired key is now gone: logically nothing changed
+        continue;
+      }
+      state.dirty = true;
+    }
+  }
+
+  /** Deletes an expired entry and records the effect, as Redis propagates a DEL. */
+  expireEntry(e: Entry): void {
+    this.removeEntry(e);
+    this.ks.stats.expiredKeys++;
+    this.ks.emit(this.id, ['DEL', e.key]);
+    this.ks.notify(this.id, 'expired', e.key);
+    this.touch(e.key);
+  }
+
+  /** True when the key exists but its TTL has passed (it is still stored). */
+  isLogicallyExpired(key: string): boolean {
+    const e = this.entries.get(key);
+    return e !== undefined && e.expiresAt !== 0 && e.expiresAt <= this.ks.now;
+  }
+
+  /** A uniformly random live entry, or undefined when the database is empty. */
+  randomEntry(): Entry | undefined {
+    // Bounded retries: a database full of expired keys still answers quickly.
+    for (let tries = 0; tries < 100 && this.dense.length > 0; tries++) {
+      const e = this.dense[this.ks.rng.below(this.dense.length)]!;
+      if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
+        this.expireEntry(e);
+        continue;
+      }
+      return e;
+    }
+    // Many expired keys: fall back to a scan that expires as it goes.
+    for (let i = this.dense.length - 1; i >= 0; i = Math.min(i - 1, this.dense.length - 1)) {
+      const live = this.get(this.dense[i]!.key);
+      if (live !== undefined) return live;
+    }
+    return undefined;
+  }
+
+  /**
+   * One SCAN step. The cursor counts down from the top of the dense array: removal swaps
+   * the last entry into the hole, which moves it only from the visited region into the
+   * unvisited one, so an entry present for the whole scan is returned at least once.
+   * Returns the next cursor (0 when done). `visit` sees each live entry in range.
+   */
+  scan(cursor: number, count: number, visit: (e: Entry) => void): number {
+    let next = cursor === 0 ? this.dense.length : Math.min(cursor, this.dense.length);
+    let budget = count;
+    while (next > 0 && budget > 0) {
+      next--;
+      budget--;
+      const e = this.dense[next]!;
+      if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
+        this.expireEntry(e);
+        continue;
+      }
+      visit(e);
+    }
+    return next;
+  }
+
+  /** Removes every key; returns how many there were. */
+  clear(): number {
+    const n = this.entries.size;
+    const watchedKeys = this.watched.size > 0 ? [...this.watched.keys()].filter((k) => this.entries.has(k)) : [];
+    this.entries = new Map();
+    this.dense = [];
+    this.volatile = new Set();
+    this.expireCursor = null;
+    for (const k of watchedKeys) this.touch(k);
+    return n;
+  }
+
+  /** Exchanges contents with another database (SWAPDB); watch lists stay with their index. */
+  swapContents(other: Database): void {
+    const touchedHere = [...this.watched.keys()].filter((k) => this.entries.has(k) || other.entries.has(k));
+    const touchedThere = [...other.watched.keys()].filter((k) => this.entries.has(k) || other.entries.has(k));
+    [this.entries, other.entries] = [other.entries, this.entries];
+    [this.dense, other.dense] = [other.dense, this.dense];
+    [this.volatile, other.volatile] = [other.volatile, this.volatile];
+    this.expireCursor = null;
+    other.expireCursor = null;
+    for (const k of touchedHere) this.touch(k);
+    for (const k of touchedThere) other.touch(k);
+  }
+
+  /**
+   * One pass of active expiry over at most `keysPerLoop` volatile keys, resuming where the
+   * previous pass stopped (as Redis's expires cursor). Returns [examined, expired].
+   */
+  activeExpirePass(keysPerLoop: number): [number, number] {
+    let examined = 0;
+    let expired = 0;
+    if (this.volatile.size === 0) return [0, 0];
+    if (this.expireCursor === null) this.expireCursor = this.volatile.values();
+    while (examined < keysPerLoop) {
+      const step = this.expireCursor.next();
+      if (step.done) {
+        this.expireCursor = this.volatile.size > 0 ? this.volatile.values() : null;
+        break;
+      }
+      const e = step.value;
+      examined++;
+      if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
+        this.expireEntry(e);
+        expired++;
+      }
+    }
+    return [examined, expired];
+  }
+
+  private removeEntry(e: Entry): void {
+    this.entries.delete(e.key);
+    if (e.expiresAt !== 0) this.volatile.delete(e);
+    const last = this.dense.pop()!;
+    if (last !== e) {
+      this.dense[e.idx] = last;
+      last.idx = e.idx;
+    }
+    e.idx = -1;
+  }
+}
+
+export interface KeyspaceOptions {
+  databases?: number;
+  seed?: number;
+}
+
+/** A keyspace event for notifications (issue of pub/sub): database, event name, key. */
+export interface KeyEvent {
+  readonly db: number;
+  readonly event: string;
+  readonly key: string;
+}
+
+export class Keyspace {
+  /** Current time in ms, set by the shell before each command (the core never reads a clock). */
+  now = 0;
+  readonly rng: Rng;
+  readonly dbs: Database[];
+  readonly stats: KeyspaceStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, expiredStaleKeysSampled: 0, evictedKeys: 0 };
+  /** Writes since the last save (Redis `dirty`). */
+  dirty = 0;
+  /** Effects not yet taken by the shell. */
+  private effects: Effect[] = [];
+  /** Key events not yet taken by the shell; collected only while someone listens. */
+  private events: KeyEvent[] = [];
+  collectEvents = false;
+
+  constructor(options: KeyspaceOptions = {}) {
+    const n = options.databases ?? limits.databases;
+    this.rng = new Rng(options.seed ?? 1);
+    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
+  }
+
+  db(index: number): Database {
+    const d = this.dbs[index];
+    assert(d !== undefined, `no database ${index}`);
+    return d;
+  }
+
+  emit(db: number, argv: readonly string[]): void {
+    this.effects.push({ db, argv });
+  }
+
+  notify(db: number, event: string, key: string): void {
+    if (this.collectEvents) this.events.push({ db, event, key });
+  }
+
+  /** Takes the effects recorded since the last call. */
+  takeEffects(): Effect[] {
+    if (this.effects.length === 0) return NO_EFFECTS;
+    const out = this.effects;
+    this.effects = [];
+    return out;
+  }
+
+  takeEvents(): KeyEvent[] {
+    if (this.events.length === 0) return NO_EVENTS;
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  /** Registers a client's interest in a key for WATCH. */
+  watch(state: WatchState, db: Database, key: string): void {
+    if (state.keys.some((k) => k.db === db && k.key === key)) return;
+    state.keys.push({ db, key, expiredAtWatch: db.isLogicallyExpired(key) });
+    let set = db.watched.get(key);
+    if (set === undefined) db.watched.set(key, (set = new Set()));
+    set.add(state);
+  }
+
+  unwatchAll(state: WatchState): void {
+    for (const { db, key } of state.keys) {
+      const set = db.watched.get(key);
+      if (set === undefined) continue;
+      set.delete(state);
+      if (set.size === 0) db.watched.delete(key);
+    }
+    state.keys.length = 0;
+    state.dirty = false;
+  }
+
+  /** EXEC's check: a watched key changed, or expired since it was watched. */
+  watchBroken(state: WatchState): boolean {
+    if (state.dirty) return true;
+    for (const wk of state.keys) {
+      if (!wk.expiredAtWatch && wk.db.isLogicallyExpired(wk.key)) return true;
+    }
+    return false;
+  }
+
+  /** Active expiry over every database, with Redis's repeat rule; returns keys expired. */
+  activeExpireCycle(): number {
+    let total = 0;
+    for (const db of this.dbs) {
+      for (let loop = 0; loop < limits.activeExpireLoopsMax; loop++) {
+        const [examined, expired] = db.activeExpirePass(limits.activeExpireKeysPerLoop);
+        total += expired;
+        this.stats.expiredStaleKeysSampled += examined;
+        if (examined === 0 || expired * 100 <= examined * limits.activeExpireRepeatPercent) break;
+      }
+    }
+    return total;
+  }
+
+  /** Keys and keys-with-TTL per database (INFO keyspace). */
+  keyspaceInfo(): Array<{ db: number; keys: number; expires: number }> {
+    return this.dbs.filter((d) => d.size > 0).map((d) => ({ db: d.id, keys: d.size, expires: d.volatileCount }));
+  }
+}
+
+const NO_EFFECTS: Effect[] = [];
+const NO_EVENTS: KeyEvent[] = [];

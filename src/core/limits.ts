@@ -1,0 +1,64 @@
+// Every bound Cairn enforces, in one module, with Redis's defaults where Redis has one.
+// Config options that change a bound at run time start from these values.
+
+export const MB = 1024 * 1024;
+
+export const limits = {
+  /** proto-max-bulk-len: the largest bulk string a client may send or a string value may reach. */
+  protoMaxBulkLenBytes: 512 * MB,
+  /** The most arguments one command may carry (Redis: INT_MAX; we bound it to protect the heap). */
+  argumentsMax: 1024 * 1024,
+  /** client-query-buffer-limit: unparsed input a client may have buffered. */
+  clientQueryBufferBytes: 1024 * MB,
+  /** An inline command (telnet style) line, and a RESP header line, may not exceed this. */
+  inlineLineBytesMax: 64 * 1024,
+  /** maxclients default. */
+  maxClients: 10000,
+  /** timeout: idle seconds before a client is closed; 0 = never. */
+  idleTimeoutSeconds: 0,
+  /** Number of logical databases (SELECT 0..n-1). */
+  databases: 16,
+  /** Redis caps the multibulk length at 1024*1024 for unauthenticated clients. */
+  unauthenticatedMultibulkMax: 10,
+  unauthenticatedBulkBytesMax: 16384,
+  /** Replies to a client are bounded per class (normal clients: none by default, as Redis). */
+  clientOutputBufferNormalHardBytes: 0,
+  /** Slow log defaults. */
+  slowlogLogSlowerThanMicros: 10000,
+  slowlogMaxLen: 128,
+  /** Active expiry: keys examined per database per cycle, and the share of expired keys
+   *  above which the cycle repeats (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and 10%). */
+  activeExpireKeysPerLoop: 20,
+  activeExpireRepeatPercent: 10,
+  activeExpireLoopsMax: 16,
+  /** Active expiry runs this often (Redis hz 10). */
+  hz: 10,
+  /** A DEBUG SLEEP may not exceed this, so no test can stall the server for long. */
+  debugSleepSecondsMax: 60,
+  /** LCS works on a table of len(a)*len(b) cells; refuse larger inputs. */
+  lcsCellsMax: 64 * MB,
+  /** The longest string value Cairn can hold: V8's maximum string length on 64-bit
+   *  ((1 << 29) - 24 chars), just below proto-max-bulk-len. Growing a value beyond it
+   *  (APPEND, SETRANGE) gets the proto-max-bulk-len error instead of a crash. */
+  stringValueBytesMax: (1 << 29) - 24,
+  /** The largest offset a SETRANGE/SETBIT may write to (512 MB string). */
+  stringOffsetMax: 512 * MB - 1,
+  /** Latency monitor and slow log entries kept per event. */
+  latencyHistoryLen: 160,
+  /** Keys a single SCAN call may return before it yields its cursor (bounds COUNT). */
+  scanCountMax: 1024 * 1024,
+  /** MONITOR feeds and other internal output for one client may hold this much before the client is dropped. */
+  monitorOutputBytesMax: 64 * MB,
+  /** The longest idle time RESTORE ... IDLETIME can set, in seconds: Redis keeps access times on a
+   *  24-bit clock of seconds (LRU_CLOCK_MAX), so larger idle times cannot be represented there. */
+  restoreIdleSecondsMax: (1 << 24) - 1,
+} as const;
+
+/** Bounds that must hold among the limits above; checked at start-up and in a test. */
+export function assertLimitsConsistent(): void {
+  const l = limits;
+  if (!(l.unauthenticatedBulkBytesMax < l.protoMaxBulkLenBytes)) throw new Error('limits: unauthenticated bulk must be below proto-max-bulk-len');
+  if (!(l.inlineLineBytesMax <= l.clientQueryBufferBytes)) throw new Error('limits: inline line above query buffer');
+  if (!(l.databases >= 1 && l.databases <= 1024)) throw new Error('limits: databases out of range');
+  if (!(l.activeExpireKeysPerLoop > 0)) throw new Error('limits: active expire keys per loop');
+}

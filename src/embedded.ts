@@ -1,0 +1,147 @@
+// Cairn in-process: the same engine, commands and replies as the server, without a socket.
+//
+//   import { open } from 'cairn';
+//   const db = open();
+//   await db.command('SET', 'greeting', 'hello', 'EX', '60');
+//   const server = await db.listen({ port: 6379 });   // optional: serve the same data over TCP
+import { randomBytes } from 'node:crypto';
+import { Config } from './server/config.js';
+import { decodeReply, CairnReplyError, type Decoded } from './server/decode.js';
+import { Engine } from './server/engine.js';
+import type { Reply } from './core/reply.js';
+import { NO_REPLY } from './core/reply.js';
+import type { Session, SessionTransport } from './server/session.js';
+import type { Clock } from './server/clock.js';
+import { systemClock } from './io/system-clock.js';
+import { startServer, type RunningServer } from './io/net-server.js';
+
+export { CairnReplyError };
+export type { Decoded };
+
+export type Arg = string | Buffer | number | bigint;
+
+export interface OpenOptions {
+  /** Config options by name, as in redis.conf (`{ maxclients: '100' }`). */
+  config?: Record<string, string>;
+  /** Seed of the engine's random choices; random by default. */
+  seed?: number;
+  clock?: Clock;
+}
+
+/** A connection-like handle: its own selected database, MULTI state and protocol version. */
+export class EmbeddedSession {
+  private readonly pushed: Reply[] = [];
+  readonly session: Session;
+
+  constructor(private readonly engine: Engine) {
+    const pushed = this.pushed;
+    let closed = false;
+    const transport: SessionTransport = {
+      kind: 'embedded',
+      deliver: (reply) => {
+        if (pushed.length < 10_000) pushed.push(reply);
+      },
+      close: () => {
+        if (!closed) {
+          closed = true;
+          engine.closeSession(this.session);
+        }
+      },
+      queryBufferBytes: () => 0,
+      outputBufferBytes: () => 0,
+    };
+    this.session = engine.createSession(transport, 'embedded', 'embedded');
+    this.session.authenticated = true;
+  }
+
+  /** Runs a command and returns its raw reply (no decoding). */
+  raw(args: readonly Arg[]): Reply {
+    return this.engine.execute(this.session, args.map(toLatin1));
+  }
+
+  /** Runs a command; strings come back as UTF-8 text. Error replies throw CairnReplyError. */
+  command(...args: Arg[]): Decoded {
+    const reply = this.raw(args);
+    return reply === NO_REPLY ? null : decodeReply(reply, false);
+  }
+
+  /** Like command, with strings as Buffers (binary-safe). */
+  commandBuffer(...args: Arg[]): Decoded {
+    const reply = this.raw(args);
+    return reply === NO_REPLY ? null : decodeReply(reply, true);
+  }
+
+  /** Messages delivered outside replies (MONITOR lines, pushes) since the last call. */
+  takePushed(): Reply[] {
+    return this.pushed.splice(0, this.pushed.length);
+  }
+
+  close(): void {
+    this.session.transport.close();
+  }
+}
+
+export class Cairn {
+  readonly engine: Engine;
+  private readonly main: EmbeddedSession;
+  private readonly servers: RunningServer[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(options: OpenOptions = {}) {
+    const config = new Config();
+    for (const [name, value] of Object.entries(options.config ?? {})) {
+      const problem = config.set(name, value, false);
+      if (problem !== null) throw new Error(`config ${name}: ${problem}`);
+    }
+    this.engine = new Engine({
+      clock: options.clock ?? systemClock,
+      seed: options.seed ?? randomBytes(4).readUInt32LE(0),
+      config,
+      runId: randomBytes(20).toString('hex'),
+    });
+    this.main = new EmbeddedSession(this.engine);
+    this.timer = setInterval(() => this.engine.cron(), Math.max(1, Math.floor(1000 / this.engine.config.int('hz'))));
+    this.timer.unref();
+  }
+
+  /** Runs a command on the default session. */
+  command(...args: Arg[]): Decoded {
+    return this.main.command(...args);
+  }
+
+  commandBuffer(...args: Arg[]): Decoded {
+    return this.main.commandBuffer(...args);
+  }
+
+  /** A separate session, for MULTI/EXEC or SELECT without disturbing the default one. */
+  session(): EmbeddedSession {
+    return new EmbeddedSession(this.engine);
+  }
+
+  /** Serves this engine's data over the Redis protocol too. */
+  async listen(options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+    const server = await startServer(this.engine, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+    this.servers.push(server);
+    return server;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const s of this.servers) await s.close();
+    this.main.close();
+  }
+}
+
+export function open(options: OpenOptions = {}): Cairn {
+  return new Cairn(options);
+}
+
+function toLatin1(a: Arg): string {
+  if (typeof a === 'string') {
+    // ASCII text is already its own latin1 form; anything else goes through UTF-8 bytes.
+    for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) > 127) return Buffer.from(a, 'utf8').toString('latin1');
+    return a;
+  }
+  if (Buffer.isBuffer(a)) return a.toString('latin1');
+  return String(a);
+}

@@ -1,0 +1,200 @@
+// The TCP front door for the Redis protocol: sockets in, engine calls, replies out.
+// One write per socket read (replies of a pipeline are batched), backpressure when a
+// client stops reading, and protocol errors that close only the offending connection.
+import net from 'node:net';
+import { protocol as protocolError, maxClients as maxClientsError } from '../core/errors.js';
+import { NO_REPLY, type Reply } from '../core/reply.js';
+import { RespParser, isProtocolError } from '../protocols/resp/parser.js';
+import { ReplyBuffer } from '../protocols/resp/encoder.js';
+import type { Engine } from '../server/engine.js';
+import type { Session, SessionTransport } from '../server/session.js';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly host: string;
+  /** Stops accepting, flushes every client's pending replies, closes them. */
+  close(): Promise<void>;
+}
+
+/** Output queued beyond this pauses reading from the client until the socket drains. */
+const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
+
+export function startServer(engine: Engine, options: ServerOptions): Promise<RunningServer> {
+  const connections = new Set<Connection>();
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    if (engine.sessions.size >= engine.config.int('maxclients')) {
+      engine.stats.rejectedConnections++;
+      const out = new ReplyBuffer();
+      out.write(maxClientsError(), 2);
+      socket.end(out.take());
+      return;
+    }
+    const conn = new Connection(engine, socket, () => connections.delete(conn));
+    connections.add(conn);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      server.on('error', (e) => engine.log.warning('listener error', { error: String(e) }));
+      const addr = server.address() as net.AddressInfo;
+      resolve({
+        port: addr.port,
+        host: options.host,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            for (const c of connections) c.shutdown();
+          }),
+      });
+    });
+  });
+}
+
+class Connection implements SessionTransport {
+  readonly kind = 'tcp';
+  private readonly session: Session;
+  private readonly parser: RespParser;
+  private readonly out = new ReplyBuffer();
+  private closed = false;
+  /** Set while a CLIENT PAUSE holds this client's next command. */
+  private waitingForUnpause = false;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly socket: net.Socket,
+    private readonly onGone: () => void,
+  ) {
+    const local = `${socket.localAddress}:${socket.localPort}`;
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.session = engine.createSession(this, remote, local);
+    this.parser = new RespParser({
+      maxBulkBytes: engine.config.int('proto-max-bulk-len'),
+      maxQueryBufferBytes: engine.config.int('client-query-buffer-limit'),
+    });
+    const keepAliveSeconds = engine.config.int('tcp-keepalive');
+    if (keepAliveSeconds > 0) socket.setKeepAlive(true, keepAliveSeconds * 1000);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => {
+      if (!this.waitingForUnpause) socket.resume();
+    });
+    socket.on('error', () => this.teardown());
+    socket.on('close', () => this.teardown());
+  }
+
+  deliver(reply: Reply): void {
+    if (this.closed) return;
+    this.out.write(reply, this.session.resp);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  close(): void {
+    this.session.closing = true;
+    this.flush();
+    this.endSocket();
+  }
+
+  queryBufferBytes(): number {
+    return this.parser.bufferedBytes();
+  }
+
+  outputBufferBytes(): number {
+    return this.out.length + this.socket.writableLength;
+  }
+
+  /** Server shutdown: answer what was already parsed, then close. */
+  shutdown(): void {
+    this.flush();
+    this.endSocket();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.engine.stats.netInputBytes += chunk.length;
+    this.parser.feed(chunk);
+    this.processInput();
+  }
+
+  private processInput(): void {
+    this.parser.setAuthenticated?.(this.session.authenticated);
+    while (!this.closed && !this.session.closing && !this.waitingForUnpause) {
+      const cmd = this.parser.next();
+      if (cmd === null) break;
+      if (isProtocolError(cmd)) {
+        this.out.write(protocolError(cmd.error), this.session.resp);
+        this.engine.stats.countError('ERR');
+        this.close();
+        return;
+      }
+      if (this.engine.mustPostpone(this.session, cmd)) {
+        this.waitingForUnpause = true;
+        this.socket.pause();
+        this.engine.postpone(this.session, () => {
+          this.waitingForUnpause = false;
+          this.socket.resume();
+          this.executeOne(cmd);
+          this.processInput();
+        });
+        break;
+      }
+      this.executeOne(cmd);
+      this.parser.setAuthenticated?.(this.session.authenticated);
+    }
+    if (this.parser.exceedsQueryBufferLimit?.() === true) {
+      this.engine.log.warning('closing client that reached max query buffer length', { id: this.session.id, addr: this.session.addr });
+      this.close();
+      return;
+    }
+    this.flush();
+    if (this.session.closing) this.endSocket();
+  }
+
+  private executeOne(argv: string[]): void {
+    const reply = this.engine.execute(this.session, argv);
+    if (reply === NO_REPLY) return;
+    const s = this.session;
+    if (s.skipNextReply) {
+      s.skipNextReply = false;
+      return;
+    }
+    if (s.replyMode === 'on') this.out.write(reply, s.resp);
+    else if (s.replyMode === 'skip') {
+      s.replyMode = 'on';
+      s.skipNextReply = false;
+    }
+  }
+
+  private flush(): void {
+    if (this.closed || this.out.length === 0) return;
+    const bytes = this.out.take();
+    this.engine.stats.netOutputBytes += bytes.length;
+    this.socket.write(bytes);
+    if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.socket.pause();
+  }
+
+  private endSocket(): void {
+    if (this.closed) return;
+    this.socket.end();
+    this.teardown();
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.engine.closeSession(this.session);
+    this.onGone();
+    if (!this.socket.destroyed) this.socket.once('finish', () => this.socket.destroy());
+  }
+}

@@ -1,0 +1,132 @@
+// The cairn executable: reads options, starts the engine and its listeners, and shuts
+// down cleanly on SIGTERM, SIGINT or SHUTDOWN.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, rmSync, appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { HELP_TEXT, parseArgs } from './cli/args.js';
+import { Config, parseConfigText } from './server/config.js';
+import { Engine, type ShutdownRequest } from './server/engine.js';
+import { Logger, type LogLevel } from './server/log.js';
+import { startServer, type RunningServer } from './io/net-server.js';
+import { systemClock } from './io/system-clock.js';
+import { CAIRN_VERSION, REDIS_COMPAT_VERSION } from './version.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const cmd = parseArgs(argv);
+  switch (cmd.kind) {
+    case 'help':
+      process.stdout.write(HELP_TEXT);
+      return 0;
+    case 'version':
+      process.stdout.write(`cairn ${CAIRN_VERSION} (redis protocol ${REDIS_COMPAT_VERSION})\n`);
+      return 0;
+    case 'error':
+      process.stderr.write(`cairn: ${cmd.message}\n`);
+      return 2;
+    case 'server':
+      return runServer(cmd.configFile, cmd.options);
+  }
+}
+
+function loadConfig(configFile: string | null, options: Array<[string, string]>): Config {
+  const config = new Config();
+  if (configFile !== null) {
+    const parsed = parseConfigText(readFileSync(configFile, 'latin1'));
+    if ('error' in parsed) throw new Error(`${configFile}:${parsed.line}: ${parsed.error}`);
+    for (const [name, args] of parsed.directives) {
+      const problem = config.set(name, args.join(' '), false);
+      if (problem !== null) throw new Error(`${configFile}: option '${name}': ${problem}`);
+    }
+    config.file = path.resolve(configFile);
+  }
+  for (const [name, value] of options) {
+    const problem = config.set(name, value, false);
+    if (problem !== null) throw new Error(`option --${name}: ${problem}`);
+  }
+  return config;
+}
+
+async function runServer(configFile: string | null, options: Array<[string, string]>): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(configFile, options);
+  } catch (e) {
+    process.stderr.write(`cairn: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const logfile = config.get('logfile');
+  const sink = logfile === '' ? (line: string) => process.stdout.write(line + '\n') : (line: string) => appendFileSync(logfile, line + '\n');
+  const log = new Logger(sink, config.get('loglevel') as LogLevel, () => Date.now());
+  config.onChange((name, value) => {
+    if (name === 'loglevel') log.level = value as LogLevel;
+  });
+  const dir = path.resolve(config.get('dir'));
+  mkdirSync(dir, { recursive: true });
+
+  let servers: RunningServer[] = [];
+  let stopping = false;
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  const stop = async (reason: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.notice('shutting down', { reason });
+    clearInterval(cron);
+    await Promise.all(servers.map((s) => s.close()));
+    const pidfile = config.get('pidfile');
+    if (pidfile !== '') rmSync(pidfile, { force: true });
+    log.notice('bye');
+    resolveExit(0);
+  };
+
+  const engine = new Engine({
+    clock: systemClock,
+    seed: randomBytes(4).readUInt32LE(0),
+    config,
+    logger: log,
+    runId: randomBytes(20).toString('hex'),
+    process: { pid: process.pid, tcpPort: config.int('port'), executable: process.argv[1] ?? '', configFile: config.file ?? '' },
+    hooks: {
+      shutdown: (request: ShutdownRequest) => {
+        setImmediate(() => void stop(`SHUTDOWN${request.now ? ' NOW' : ''}`));
+        return null;
+      },
+      memory: () => {
+        const m = process.memoryUsage();
+        return { heapUsed: m.heapUsed, rss: m.rss };
+      },
+      cpu: () => process.cpuUsage(),
+    } as never,
+  });
+
+  const binds = config.get('bind').split(/\s+/).filter((b) => b !== '');
+  try {
+    let port = config.int('port');
+    for (const host of binds) {
+      const s = await startServer(engine, { port, host });
+      port = s.port; // with --port 0 every address shares the port the first one got
+      servers.push(s);
+    }
+  } catch (e) {
+    log.warning('could not listen', { error: String(e) });
+    await Promise.all(servers.map((s) => s.close()));
+    return 1;
+  }
+  servers = [...servers];
+  engine.process.tcpPort = servers[0]?.port ?? 0;
+  const pidfile = config.get('pidfile');
+  if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+  const cron = setInterval(() => engine.cron(), Math.max(1, Math.floor(1000 / config.int('hz'))));
+  log.notice('Cairn started', {
+    version: CAIRN_VERSION,
+    pid: process.pid,
+    port: servers[0]?.port,
+    bind: binds,
+    dir,
+    config_file: config.file,
+  });
+  // A readiness line for scripts and tests that start the server with --port 0.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  return exited;
+}

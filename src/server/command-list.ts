@@ -1,0 +1,32 @@
+// Every command Cairn serves, gathered from the per-group declaration files.
+// Adding a command means adding its declaration to a group file; nothing else lists commands.
+import { databaseCommands } from '../core/commands/databases.js';
+import { expiryCommands } from '../core/commands/expiry.js';
+import { keyCommands } from '../core/commands/keys.js';
+import { CommandTable } from '../core/commands/registry.js';
+import type { CommandSpec } from '../core/commands/spec.js';
+import { stringCommands } from '../core/commands/strings.js';
+import { clientCommands } from './commands/client.js';
+import { connectionCommands } from './commands/connection.js';
+import { serverCommands } from './commands/server.js';
+import { transactionCommands } from './commands/transactions.js';
+import type { ServerContext } from './context.js';
+
+export type ServerCommandTable = CommandTable<ServerContext>;
+
+export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
+  return [
+    ...(stringCommands as Array<CommandSpec<ServerContext>>),
+    ...(keyCommands as Array<CommandSpec<ServerContext>>),
+    ...(expiryCommands as Array<CommandSpec<ServerContext>>),
+    ...(databaseCommands as Array<CommandSpec<ServerContext>>),
+    ...connectionCommands,
+    ...clientCommands,
+    ...transactionCommands,
+    ...serverCommands,
+  ];
+}
+
+export function buildCommandTable(): ServerCommandTable {
+  return new CommandTable(allCommandSpecs());
+}

@@ -1,0 +1,4 @@
+import type { CommandSpec } from '../../core/commands/spec.js';
+import type { ServerContext } from '../context.js';
+
+export const clientCommands: Array<CommandSpec<ServerContext>> = [];

@@ -1,0 +1,311 @@
+// The engine: one key space, the command table and the admission pipeline that every
+// front door (TCP, embedded) goes through, in Redis's order: lookup, arity, auth,
+// MULTI queuing, then the call with its stats, slow log, monitors and effects.
+import { findSubcommand } from '../core/commands/registry.js';
+import type { CommandSpec } from '../core/commands/spec.js';
+import * as errors from '../core/errors.js';
+import { Keyspace, type Effect } from '../core/keyspace.js';
+import { assertLimitsConsistent } from '../core/limits.js';
+import { array, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
+import type { Clock } from './clock.js';
+import { buildCommandTable, type ServerCommandTable } from './command-list.js';
+import { Config } from './config.js';
+import type { ServerContext } from './context.js';
+import { Logger } from './log.js';
+import { repr } from './repr.js';
+import { Session, type SessionTransport } from './session.js';
+import { SlowLog } from './slowlog.js';
+import { ServerStats } from './stats.js';
+
+export interface ShutdownRequest {
+  readonly save: boolean | null;
+  readonly now: boolean;
+  readonly force: boolean;
+}
+
+/** What the shell lends the engine: the way out of the process and into the event loop. */
+export interface EngineHooks {
+  /** Stops the server and the process (SHUTDOWN). Returns an error text to refuse. */
+  shutdown?(request: ShutdownRequest): string | null;
+  /** Receives write effects in order (append-only log, replicas). */
+  effects?(effects: readonly Effect[]): void;
+}
+
+export interface EngineOptions {
+  clock: Clock;
+  /** Seed of the core's random generator (RANDOMKEY, sampling). */
+  seed: number;
+  config?: Config;
+  hooks?: EngineHooks;
+  logger?: Logger;
+  /** 40 hex chars identifying this run (INFO run_id). */
+  runId?: string;
+  /** Process facts for INFO server, filled in by the shell. */
+  process?: { pid: number; tcpPort: number; executable: string; configFile: string };
+}
+
+export interface PauseState {
+  readonly untilMs: number;
+  readonly writesOnly: boolean;
+}
+
+export class Engine {
+  readonly ks: Keyspace;
+  readonly commands: ServerCommandTable;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly stats = new ServerStats();
+  readonly slowlog = new SlowLog();
+  readonly sessions = new Map<number, Session>();
+  readonly monitors = new Set<Session>();
+  readonly log: Logger;
+  readonly startedMs: number;
+  readonly runId: string;
+  readonly process: { pid: number; tcpPort: number; executable: string; configFile: string };
+  hooks: EngineHooks;
+  /** Unix seconds of the last successful save (LASTSAVE); the start time until a save happens. */
+  lastSaveUnix: number;
+  activeExpireEnabled = true;
+  pause: PauseState | null = null;
+  /** Sessions waiting for a CLIENT PAUSE to end; the transport registers a resume callback. */
+  readonly postponed = new Map<Session, () => void>();
+  private nextClientId = 1;
+
+  constructor(options: EngineOptions) {
+    assertLimitsConsistent();
+    this.clock = options.clock;
+    this.config = options.config ?? new Config();
+    this.ks = new Keyspace({ databases: this.config.int('databases'), seed: options.seed });
+    this.commands = buildCommandTable();
+    this.hooks = options.hooks ?? {};
+    this.log = options.logger ?? Logger.silent();
+    this.startedMs = this.clock.nowMs();
+    this.lastSaveUnix = Math.floor(this.startedMs / 1000);
+    this.runId = options.runId ?? '0'.repeat(40);
+    this.process = options.process ?? { pid: 0, tcpPort: 0, executable: '', configFile: '' };
+    this.activeExpireEnabled = this.config.bool('active-expire-enabled');
+    this.config.onChange((name, value) => {
+      if (name === 'active-expire-enabled') this.activeExpireEnabled = value === 'yes';
+    });
+  }
+
+  requiresPassword(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  createSession(transport: SessionTransport, addr: string, laddr: string): Session {
+    const s = new Session(this.nextClientId++, transport, addr, laddr, this.clock.nowMs(), this.requiresPassword());
+    s.ctx = { ks: this.ks, db: this.ks.db(0), client: s, session: s, engine: this, effectRewritten: false };
+    this.sessions.set(s.id, s);
+    this.stats.totalConnectionsReceived++;
+    return s;
+  }
+
+  /** Forgets a session whose connection is gone: its WATCH list, MONITOR and pause wait. */
+  closeSession(s: Session): void {
+    this.ks.unwatchAll(s.watch);
+    this.monitors.delete(s);
+    this.postponed.delete(s);
+    s.multi = null;
+    this.sessions.delete(s.id);
+  }
+
+  /** Runs one command line through the admission pipeline and returns its reply. */
+  execute(s: Session, argv: string[]): Reply {
+    const now = this.clock.nowMs();
+    s.lastInteractionMs = now;
+    this.ks.now = now;
+    const found = this.resolve(argv);
+    if (typeof found === 'string') return found === '' ? NIL_ARRAY : this.reject(s, undefined, errorFromResolve(found, argv));
+    if ('error' in found) return this.reject(s, found.fullName, found.error);
+    const { spec, fullName } = found;
+    if (!s.authenticated && !spec.flags.includes('no_auth')) return this.reject(s, fullName, errors.noAuth());
+    if (s.multi !== null && !TRANSACTION_CONTROL.has(fullName)) {
+      if (spec.flags.includes('no_multi')) return this.reject(s, fullName, errors.notAllowedInMulti());
+      s.multi.queue.push({ spec, argv, fullName });
+      return QUEUED;
+    }
+    const reply = this.call(s, spec, argv, fullName);
+    this.flushEffects(fullName === 'exec');
+    return reply;
+  }
+
+  /**
+   * True when a CLIENT PAUSE holds this command back; the transport then waits for the
+   * resume callback before feeding the session's next command.
+   */
+  mustPostpone(s: Session, argv: readonly string[]): boolean {
+    const p = this.pause;
+    if (p === null) return false;
+    if (this.clock.nowMs() >= p.untilMs) {
+      this.unpause();
+      return false;
+    }
+    if (!p.writesOnly) return true;
+    const found = this.resolve(argv);
+    if (typeof found === 'string' || 'error' in found) return false;
+    if (found.fullName === 'exec') return s.multi?.queue.some((q) => isWriteLike(q.spec)) ?? false;
+    return s.multi === null && isWriteLike(found.spec);
+  }
+
+  postpone(s: Session, resume: () => void): void {
+    this.postponed.set(s, resume);
+  }
+
+  unpause(): void {
+    this.pause = null;
+    const waiting = [...this.postponed.values()];
+    this.postponed.clear();
+    for (const resume of waiting) resume();
+  }
+
+  /** Runs the queued commands of a MULTI atomically (EXEC). */
+  exec(s: Session): Reply {
+    const multi = s.multi;
+    if (multi === null) return errors.execWithoutMulti();
+    s.multi = null;
+    if (multi.aborted) {
+      this.ks.unwatchAll(s.watch);
+      return errors.execAbort();
+    }
+    if (this.ks.watchBroken(s.watch)) {
+      this.ks.unwatchAll(s.watch);
+      return NIL_ARRAY;
+    }
+    this.ks.unwatchAll(s.watch);
+    const replies: Reply[] = [];
+    for (const q of multi.queue) replies.push(this.call(s, q.spec, q.argv, q.fullName));
+    return array(replies);
+  }
+
+  /** The call proper: handler, effects, stats, slow log, monitors. */
+  call(s: Session, spec: CommandSpec<ServerContext>, argv: string[], fullName: string): Reply {
+    const ctx = s.ctx;
+    ctx.db = this.ks.dbs[s.db]!;
+    ctx.effectRewritten = false;
+    const dirtyBefore = this.ks.dirty;
+    const started = this.clock.monotonicMicros();
+    let reply: Reply;
+    try {
+      reply = spec.handler!(ctx, argv);
+    } catch (e) {
+      // A handler bug must not take the server down; it is logged loudly and reported.
+      this.log.error('command failed with an internal error', { command: fullName, error: String((e as Error)?.stack ?? e) });
+      reply = errors.err(`internal error while running '${fullName}'`);
+    }
+    const elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
+    if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten) this.ks.emit(ctx.db.id, argv);
+    const stat = this.stats.command(fullName);
+    stat.calls++;
+    stat.usec += elapsed;
+    this.stats.totalCommandsProcessed++;
+    s.totalCommands++;
+    s.lastCommand = fullName;
+    if (reply.k === ReplyKind.Error) {
+      stat.failedCalls++;
+      this.stats.countError(reply.v as string);
+    }
+    this.afterCall(s, spec, argv, elapsed);
+    return reply;
+  }
+
+  /** Active expiry and idle-client checks; the shell calls this `hz` times a second. */
+  cron(): void {
+    const now = this.clock.nowMs();
+    this.ks.now = now;
+    if (this.activeExpireEnabled) this.ks.activeExpireCycle();
+    this.flushEffects(false);
+    if (this.pause !== null && now >= this.pause.untilMs) this.unpause();
+    const timeoutSeconds = this.config.int('timeout');
+    if (timeoutSeconds > 0) {
+      for (const s of this.sessions.values()) {
+        if (s.transport.kind === 'tcp' && !s.monitor && now - s.lastInteractionMs > timeoutSeconds * 1000) {
+          this.log.verbose('closing idle client', { id: s.id, addr: s.addr });
+          s.transport.close();
+        }
+      }
+    }
+  }
+
+  resetStats(): void {
+    this.stats.reset();
+    this.ks.stats.keyspaceHits = 0;
+    this.ks.stats.keyspaceMisses = 0;
+    this.ks.stats.expiredKeys = 0;
+    this.ks.stats.expiredStaleKeysSampled = 0;
+    this.ks.stats.evictedKeys = 0;
+  }
+
+  /** Finds the declaration of a command line; '' for an empty line, 'unknown' when no such command. */
+  resolve(argv: readonly string[]):
+    | '' | 'unknown'
+    | { spec: CommandSpec<ServerContext>; fullName: string }
+    | { error: Reply; fullName: string | undefined } {
+    if (argv.length === 0) return '';
+    const top = this.commands.get(argv[0]!);
+    if (top === undefined) return 'unknown';
+    if (top.subcommands === undefined) {
+      if (!arityOk(top.arity, argv.length)) return { error: errors.wrongArity(top.name), fullName: top.name };
+      return { spec: top, fullName: top.name };
+    }
+    if (argv.length < 2) return { error: errors.wrongArity(top.name), fullName: top.name };
+    const sub = findSubcommand(top, argv[1]!);
+    if (sub === undefined) return { error: errors.unknownSubcommand(top.name, argv[1]!), fullName: undefined };
+    const fullName = `${top.name}|${sub.name}`;
+    if (!arityOk(sub.arity, argv.length)) return { error: errors.wrongArity(fullName), fullName };
+    return { spec: sub, fullName };
+  }
+
+  private reject(s: Session, fullName: string | undefined, reply: Reply): Reply {
+    if (s.multi !== null) s.multi.aborted = true;
+    if (fullName !== undefined) this.stats.command(fullName).rejectedCalls++;
+    this.stats.countError(reply.v as string);
+    return reply;
+  }
+
+  private afterCall(s: Session, spec: CommandSpec<ServerContext>, argv: string[], elapsedMicros: number): void {
+    const threshold = this.config.int('slowlog-log-slower-than');
+    if (threshold >= 0 && elapsedMicros >= threshold && !spec.flags.includes('skip_slowlog')) {
+      this.slowlog.record(argv, elapsedMicros, Math.floor(this.clock.nowMs() / 1000), s.addr, s.name, this.config.int('slowlog-max-len'));
+    }
+    if (this.monitors.size > 0 && !spec.flags.includes('skip_monitor') && !spec.flags.includes('admin')) {
+      this.feedMonitors(s, argv);
+    }
+  }
+
+  private feedMonitors(s: Session, argv: readonly string[]): void {
+    const micros = this.clock.nowMicros();
+    const secs = Math.floor(micros / 1e6);
+    const frac = String(micros % 1e6).padStart(6, '0');
+    const where = s.transport.kind === 'embedded' ? 'embedded' : s.addr;
+    const line = simple(`${secs}.${frac} [${s.db} ${where}] ${argv.map(repr).join(' ')}`);
+    for (const m of this.monitors) m.transport.deliver(line);
+  }
+
+  private flushEffects(transaction: boolean): void {
+    const effects = this.ks.takeEffects();
+    if (effects.length === 0 || this.hooks.effects === undefined) return;
+    if (transaction && effects.length > 1) {
+      const db = effects[0]!.db;
+      this.hooks.effects([{ db, argv: ['MULTI'] }, ...effects, { db: effects[effects.length - 1]!.db, argv: ['EXEC'] }]);
+    } else {
+      this.hooks.effects(effects);
+    }
+  }
+}
+
+/** Commands that act on the transaction itself instead of being queued (Redis processCommand). */
+const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+function arityOk(arity: number, argc: number): boolean {
+  return arity > 0 ? argc === arity : argc >= -arity;
+}
+
+function isWriteLike(spec: CommandSpec<ServerContext>): boolean {
+  return spec.flags.includes('write') || spec.flags.includes('may_replicate');
+}
+
+function errorFromResolve(kind: 'unknown', argv: readonly string[]): Reply {
+  void kind;
+  return errors.unknownCommand(argv[0]!, argv.slice(1));
+}

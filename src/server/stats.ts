@@ -1,0 +1,49 @@
+// Server counters for INFO stats, commandstats and errorstats.
+
+export interface CommandStat {
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+export class ServerStats {
+  totalConnectionsReceived = 0;
+  rejectedConnections = 0;
+  totalCommandsProcessed = 0;
+  netInputBytes = 0;
+  netOutputBytes = 0;
+  totalErrorReplies = 0;
+  /** Per full command name ('get', 'client|list'). */
+  readonly commands = new Map<string, CommandStat>();
+  /** Per error prefix ('ERR', 'WRONGTYPE'). */
+  readonly errors = new Map<string, number>();
+
+  command(fullName: string): CommandStat {
+    let s = this.commands.get(fullName);
+    if (s === undefined) {
+      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      this.commands.set(fullName, s);
+    }
+    return s;
+  }
+
+  countError(text: string): void {
+    this.totalErrorReplies++;
+    const space = text.indexOf(' ');
+    const prefix = space < 0 ? text : text.slice(0, space);
+    this.errors.set(prefix, (this.errors.get(prefix) ?? 0) + 1);
+  }
+
+  /** CONFIG RESETSTAT. */
+  reset(): void {
+    this.totalConnectionsReceived = 0;
+    this.rejectedConnections = 0;
+    this.totalCommandsProcessed = 0;
+    this.netInputBytes = 0;
+    this.netOutputBytes = 0;
+    this.totalErrorReplies = 0;
+    this.commands.clear();
+    this.errors.clear();
+  }
+}
