@@ -9,10 +9,11 @@ import { Config } from './server/config.js';
 import { decodeReply, CairnReplyError, type Decoded } from './server/decode.js';
 import { Engine } from './server/engine.js';
 import type { Reply } from './core/reply.js';
-import { NO_REPLY } from './core/reply.js';
+import { BLOCKED, NO_REPLY } from './core/reply.js';
 import type { Session, SessionTransport } from './server/session.js';
 import type { Clock } from './server/clock.js';
 import { systemClock } from './io/system-clock.js';
+import { realTimer } from './io/timers.js';
 import { startServer, type RunningServer } from './io/net-server.js';
 
 export { CairnReplyError };
@@ -31,6 +32,9 @@ export interface OpenOptions {
 /** A connection-like handle: its own selected database, MULTI state and protocol version. */
 export class EmbeddedSession {
   private readonly pushed: Reply[] = [];
+  /** Answers of blocking commands that were served after `raw` returned BLOCKED. */
+  private readonly unblockedReplies: Reply[] = [];
+  private wakeWaiter: ((reply: Reply) => void) | null = null;
   readonly session: Session;
 
   constructor(private readonly engine: Engine) {
@@ -47,6 +51,12 @@ export class EmbeddedSession {
           engine.closeSession(this.session);
         }
       },
+      unblocked: (reply) => {
+        const wake = this.wakeWaiter;
+        this.wakeWaiter = null;
+        if (wake !== null) wake(reply);
+        else this.unblockedReplies.push(reply);
+      },
       queryBufferBytes: () => 0,
       outputBufferBytes: () => 0,
     };
@@ -54,21 +64,52 @@ export class EmbeddedSession {
     this.session.authenticated = true;
   }
 
-  /** Runs a command and returns its raw reply (no decoding). */
+  /**
+   * Runs a command and returns its raw reply (no decoding). A blocking command that must wait
+   * returns BLOCKED; its answer arrives later through takeUnblocked() (or callAsync).
+   */
   raw(args: readonly Arg[]): Reply {
     return this.engine.execute(this.session, args.map(toLatin1));
   }
 
   /** Runs a command; strings come back as UTF-8 text. Error replies throw CairnReplyError. */
   command(...args: Arg[]): Decoded {
-    const reply = this.raw(args);
-    return reply === NO_REPLY ? null : decodeReply(reply, false);
+    return decode(this.rawNonBlocking(args), false);
   }
 
   /** Like command, with strings as Buffers (binary-safe). */
   commandBuffer(...args: Arg[]): Decoded {
+    return decode(this.rawNonBlocking(args), true);
+  }
+
+  /** Runs a command that may block (BLPOP ...): resolves when it is answered. */
+  async commandAsync(...args: Arg[]): Promise<Decoded> {
     const reply = this.raw(args);
-    return reply === NO_REPLY ? null : decodeReply(reply, true);
+    if (reply !== BLOCKED) return decode(reply, false);
+    return new Promise((resolve, reject) => {
+      this.wakeWaiter = (r) => {
+        try {
+          resolve(decode(r, false));
+        } catch (e) {
+          reject(e);
+        }
+      };
+    });
+  }
+
+  /** Answers of blocked commands that arrived since the last call. */
+  takeUnblocked(): Reply[] {
+    return this.unblockedReplies.splice(0, this.unblockedReplies.length);
+  }
+
+  /** A synchronous caller cannot wait: blocking commands answer at once, as inside MULTI. */
+  private rawNonBlocking(args: readonly Arg[]): Reply {
+    this.session.canBlock = false;
+    try {
+      return this.raw(args);
+    } finally {
+      this.session.canBlock = true;
+    }
   }
 
   /** Messages delivered outside replies (MONITOR lines, pushes) since the last call. */
@@ -99,6 +140,7 @@ export class Cairn {
       config,
       runId: randomBytes(20).toString('hex'),
     });
+    this.engine.blocking.scheduler = realTimer;
     this.main = new EmbeddedSession(this.engine);
     this.timer = setInterval(() => this.engine.cron(), Math.max(1, Math.floor(1000 / this.engine.config.int('hz'))));
     this.timer.unref();
@@ -134,6 +176,10 @@ export class Cairn {
 
 export function open(options: OpenOptions = {}): Cairn {
   return new Cairn(options);
+}
+
+function decode(reply: Reply, asBuffers: boolean): Decoded {
+  return reply === NO_REPLY ? null : decodeReply(reply, asBuffers);
 }
 
 function toLatin1(a: Arg): string {

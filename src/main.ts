@@ -2,12 +2,14 @@
 // down cleanly on SIGTERM, SIGINT or SHUTDOWN.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, rmSync, appendFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { HELP_TEXT, parseArgs } from './cli/args.js';
 import { Config, parseConfigText } from './server/config.js';
 import { Engine, type ShutdownRequest } from './server/engine.js';
 import { Logger, type LogLevel } from './server/log.js';
 import { startServer, type RunningServer } from './io/net-server.js';
+import { realTimer } from './io/timers.js';
 import { systemClock } from './io/system-clock.js';
 import { CAIRN_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -85,7 +87,10 @@ async function runServer(configFile: string | null, options: Array<[string, stri
     config,
     logger: log,
     runId: randomBytes(20).toString('hex'),
-    process: { pid: process.pid, tcpPort: config.int('port'), executable: process.argv[1] ?? '', configFile: config.file ?? '' },
+    process: {
+      pid: process.pid, tcpPort: config.int('port'), executable: process.argv[1] ?? '', configFile: config.file ?? '',
+      os: `${os.type()} ${os.release()} ${os.machine()}`, archBits: process.arch.endsWith('64') ? 64 : 32,
+    },
     hooks: {
       shutdown: (request: ShutdownRequest) => {
         setImmediate(() => void stop(`SHUTDOWN${request.now ? ' NOW' : ''}`));
@@ -96,9 +101,10 @@ async function runServer(configFile: string | null, options: Array<[string, stri
         return { heapUsed: m.heapUsed, rss: m.rss };
       },
       cpu: () => process.cpuUsage(),
-    } as never,
+    },
   });
 
+  engine.blocking.scheduler = realTimer;
   const binds = config.get('bind').split(/\s+/).filter((b) => b !== '');
   try {
     let port = config.int('port');

@@ -62,6 +62,9 @@ export const execWithoutMulti = (): Reply => errorReply('ERR EXEC without MULTI'
 export const discardWithoutMulti = (): Reply => errorReply('ERR DISCARD without MULTI');
 export const watchInMulti = (): Reply => errorReply('ERR WATCH inside MULTI is not allowed');
 export const execAbort = (): Reply => errorReply('EXECABORT Transaction discarded because of previous errors.');
+/** EXEC itself rejected (arity, auth ...): the transaction is discarded with the reason. */
+export const execAbortBecause = (reason: Reply): Reply =>
+  errorReply(`EXECABORT Transaction discarded because of: ${(reason.v as string).replace(/^ERR /, '')}`);
 export const notAllowedInMulti = (): Reply => errorReply('ERR Command not allowed inside a transaction');
 export const maxClients = (): Reply => errorReply('ERR max number of clients reached');
 export const clientNameInvalid = (): Reply =>
@@ -82,11 +85,14 @@ export const configRewriteNoFile = (): Reply => errorReply('ERR The server is ru
 export const shutdownRefused = (why: string): Reply => errorReply(`ERR Errors trying to SHUTDOWN. ${why}`);
 export const loading = (): Reply => errorReply('LOADING Redis is loading the dataset in memory');
 
+/** Redis formats these with %.Ns: at most `max` bytes, and nothing from the first NUL on. */
 function clip(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) : s;
+  const nul = s.indexOf('\0');
+  const end = Math.min(max, nul < 0 ? s.length : nul);
+  return end < s.length ? s.slice(0, end) : s;
 }
 export const noAuthHello = (): Reply =>
-  errorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  errorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
 
 // String commands (t_string.c).
 export const decrementOverflow = (): Reply => errorReply('ERR decrement would overflow');
@@ -107,3 +113,44 @@ export const invalidIdleTime = (): Reply => errorReply('ERR Invalid IDLETIME val
 export const invalidFreq = (): Reply => errorReply('ERR Invalid FREQ value, must be >= 0 and <= 255');
 export const lfuNotSelected = (): Reply =>
   errorReply('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+
+// Server and CLIENT commands (src/server/commands/server.ts, client.ts).
+export const invalidClientId = (): Reply => errorReply('ERR Invalid client ID');
+export const unknownClientType = (type: string): Reply => errorReply(`ERR Unknown client type '${type}'`);
+export const clientIdNotPositive = (): Reply => errorReply('ERR client-id should be greater than 0');
+export const maxAgeNotInteger = (): Reply => errorReply('ERR maxage is not an integer or out of range');
+export const maxAgeNotPositive = (): Reply => errorReply('ERR maxage should be greater than 0');
+export const noSuchUser = (user: string): Reply => errorReply(`ERR No such user '${user}'`);
+export const timeoutNotInteger = (): Reply => errorReply('ERR timeout is not an integer or out of range');
+export const timeoutNegative = (): Reply => errorReply('ERR timeout is negative');
+export const timeoutOutOfRange = (): Reply => errorReply('ERR timeout is out of range');
+export const clientPauseMode = (): Reply => errorReply('ERR CLIENT PAUSE mode must be WRITE or ALL');
+export const unrecognizedOption = (option: string): Reply => errorReply(`ERR Unrecognized option '${option}'`);
+export const clientAttrInvalid = (attr: string): Reply =>
+  errorReply(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+export const configRewriteFailed = (detail: string): Reply => errorReply(`ERR Rewriting config file: ${detail}`);
+export const invalidCommandSpecified = (): Reply => errorReply('ERR Invalid command specified');
+export const commandHasNoKeys = (): Reply => errorReply('ERR The command has no key arguments');
+export const invalidCommandArgCount = (): Reply => errorReply('ERR Invalid number of arguments specified for command');
+export const invalidCommandArgs = (): Reply => errorReply('ERR Invalid arguments specified for command');
+export const slowlogCountRange = (): Reply => errorReply('ERR count should be greater than or equal to -1');
+export const debugNotAllowed = (): Reply =>
+  errorReply('ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.');
+export const noShutdownInProgress = (): Reply => errorReply('ERR No shutdown in progress.');
+export const shutdownUnavailableEmbedded = (): Reply =>
+  errorReply('ERR SHUTDOWN is not available in embedded mode: close the embedded instance instead');
+export const unblockedByClient = (): Reply => errorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+export const unblockReason = (): Reply => errorReply('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+
+// Set commands (t_set.c).
+/** getPositiveLongFromObjectOrReply without a custom message (SPOP's count). */
+export const setCountNotPositive = (): Reply => errorReply('ERR value is out of range, must be positive');
+/** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) (SRANDMEMBER's count is negated, so LONG_MIN is refused). */
+export const setCountOutOfLongRange = (): Reply =>
+  errorReply('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+export const setNumkeysNotPositive = (): Reply => errorReply('ERR numkeys should be greater than 0');
+export const setNumkeysAboveArgs = (): Reply => errorReply("ERR Number of keys can't be greater than number of args");
+export const setLimitNegative = (): Reply => errorReply("ERR LIMIT can't be negative");
+/** Cairn's own bound (limits.randomPickReplyMax): Redis would try to build a reply of any size. */
+export const setRandomCountTooLarge = (max: number): Reply =>
+  errorReply(`ERR count is out of range, a reply may hold at most ${max} random elements`);

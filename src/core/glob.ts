@@ -2,6 +2,9 @@
 // byte-wise over latin1 strings, with an optional ASCII case fold.
 
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
+  // stringmatchlen's main loop needs a byte of text to start, so an empty text matches only the
+  // empty pattern (not even "*": KEYS * and SCAN without MATCH list the empty key by a shortcut).
+  if (text.length === 0) return pattern.length === 0;
   return matchFrom(pattern, 0, text, 0, nocase, { budget: 1_000_000 });
 }
 

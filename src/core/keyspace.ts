@@ -18,6 +18,8 @@ export class Entry {
   freq = 5;
   /** A string changed in place (APPEND, SETRANGE) reports the raw encoding, as Redis does. */
   rawEncoding = false;
+  /** INCRBYFLOAT stores its result as plain text, never int-encoded, even when it reads as an integer. */
+  neverIntEncoded = false;
 
   constructor(
     readonly key: string,
@@ -63,6 +65,8 @@ export class Database {
   private expireCursor: Iterator<Entry> | null = null;
   /** Watched keys of this database: key -> the clients' watch states. */
   readonly watched = new Map<string, Set<WatchState>>();
+  /** Keys some client is blocked on (BLPOP ...), with how many clients wait on each. */
+  readonly blockingKeys = new Map<string, number>();
 
   constructor(
     readonly id: number,
@@ -121,6 +125,8 @@ export class Database {
     this.dense.push(e);
     this.entries.set(key, e);
     this.touch(key);
+    // A new key is the only way an empty list, zset or stream comes to be: wake its waiters.
+    if (this.blockingKeys.size !== 0 && this.blockingKeys.has(key)) this.ks.signalReady(this.id, key);
     return e;
   }
 
@@ -134,9 +140,11 @@ export class Database {
     old.type = type;
     old.value = value;
     old.rawEncoding = false;
+    old.neverIntEncoded = false;
     old.accessedAt = this.ks.now;
     if (!keepTtl && old.expiresAt !== 0) this.clearExpire(old);
     this.touch(key);
+    if (this.blockingKeys.size !== 0 && this.blockingKeys.has(key)) this.ks.signalReady(this.id, key);
     return old;
   }
 
@@ -149,16 +157,19 @@ export class Database {
     return true;
   }
 
+  /** Gives a key a TTL; a change of TTL is a change of the key for WATCH. */
   setExpire(e: Entry, atMs: number): void {
     assert(this.entries.get(e.key) === e, 'setExpire: entry not in database');
     if (e.expiresAt === 0) this.volatile.add(e);
     e.expiresAt = atMs;
+    this.touch(e.key);
   }
 
   clearExpire(e: Entry): boolean {
     if (e.expiresAt === 0) return false;
     e.expiresAt = 0;
     this.volatile.delete(e);
+    this.touch(e.key);
     return true;
   }
 
@@ -257,6 +268,10 @@ export class Database {
     other.expireCursor = null;
     for (const k of touchedHere) this.touch(k);
     for (const k of touchedThere) other.touch(k);
+    // Keys that waiters block on may exist now in either database.
+    for (const db of [this, other]) {
+      for (const k of db.blockingKeys.keys()) if (db.entries.has(k)) this.ks.signalReady(db.id, k);
+    }
   }
 
   /**
@@ -338,6 +353,21 @@ export class Keyspace {
     this.effects.push({ db, argv });
   }
 
+  /** Keys written while clients were blocked on them; the engine serves their waiters. */
+  private ready: Array<{ db: number; key: string }> = [];
+
+  /** Marks a key as ready for its blocked clients (a push, a new key, XADD). */
+  signalReady(db: number, key: string): void {
+    if (this.dbs[db]!.blockingKeys.has(key)) this.ready.push({ db, key });
+  }
+
+  takeReadyKeys(): Array<{ db: number; key: string }> {
+    if (this.ready.length === 0) return NO_READY;
+    const out = this.ready;
+    this.ready = [];
+    return out;
+  }
+
   notify(db: number, event: string, key: string): void {
     if (this.collectEvents) this.events.push({ db, event, key });
   }
@@ -408,3 +438,4 @@ export class Keyspace {
 
 const NO_EFFECTS: Effect[] = [];
 const NO_EVENTS: KeyEvent[] = [];
+const NO_READY: Array<{ db: number; key: string }> = [];

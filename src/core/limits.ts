@@ -52,6 +52,11 @@ export const limits = {
   /** The longest idle time RESTORE ... IDLETIME can set, in seconds: Redis keeps access times on a
    *  24-bit clock of seconds (LRU_CLOCK_MAX), so larger idle times cannot be represented there. */
   restoreIdleSecondsMax: (1 << 24) - 1,
+  /** set-max-intset-entries: a set of integers stays an "intset" up to this many members. */
+  setMaxIntsetEntries: 512,
+  /** The most elements one random-pick reply (SRANDMEMBER with a negative count) may hold: Redis
+   *  has no bound and would build a reply of any size; Cairn refuses beyond this instead. */
+  randomPickReplyMax: 1 << 22,
 } as const;
 
 /** Bounds that must hold among the limits above; checked at start-up and in a test. */

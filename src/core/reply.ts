@@ -68,3 +68,6 @@ export const isError = (r: Reply): boolean => r.k === ReplyKind.Error;
 
 /** A command that answers nothing (SHUTDOWN on success, CLIENT REPLY OFF): the front door writes no bytes. */
 export const NO_REPLY: Reply = { k: -1 as ReplyKind, v: null };
+
+/** A blocking command that could not be served yet: the engine parks the client (see ctx.block). */
+export const BLOCKED: Reply = { k: -2 as ReplyKind, v: null };

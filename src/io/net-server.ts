@@ -3,7 +3,7 @@
 // client stops reading, and protocol errors that close only the offending connection.
 import net from 'node:net';
 import { protocol as protocolError, maxClients as maxClientsError } from '../core/errors.js';
-import { NO_REPLY, type Reply } from '../core/reply.js';
+import { BLOCKED, NO_REPLY, type Reply } from '../core/reply.js';
 import { RespParser, isProtocolError } from '../protocols/resp/parser.js';
 import { ReplyBuffer } from '../protocols/resp/encoder.js';
 import type { Engine } from '../server/engine.js';
@@ -27,11 +27,14 @@ const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
 export function startServer(engine: Engine, options: ServerOptions): Promise<RunningServer> {
   const connections = new Set<Connection>();
   const server = net.createServer({ noDelay: true }, (socket) => {
-    if (engine.sessions.size >= engine.config.int('maxclients')) {
+    // Only network clients count against maxclients (embedded sessions are the host's own).
+    if (engine.networkClients >= engine.config.int('maxclients')) {
       engine.stats.rejectedConnections++;
       const out = new ReplyBuffer();
       out.write(maxClientsError(), 2);
+      socket.on('error', () => socket.destroy());
       socket.end(out.take());
+      socket.resume(); // drain its input so the socket can finish closing
       return;
     }
     const conn = new Connection(engine, socket, () => connections.delete(conn));
@@ -64,6 +67,8 @@ class Connection implements SessionTransport {
   private closed = false;
   /** Set while a CLIENT PAUSE holds this client's next command. */
   private waitingForUnpause = false;
+  /** Set while a blocking command (BLPOP ...) waits; input is buffered, not processed. */
+  private blocked = false;
   private flushScheduled = false;
 
   constructor(
@@ -74,6 +79,7 @@ class Connection implements SessionTransport {
     const local = `${socket.localAddress}:${socket.localPort}`;
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.session = engine.createSession(this, remote, local);
+    engine.networkClients++;
     this.parser = new RespParser({
       maxBulkBytes: engine.config.int('proto-max-bulk-len'),
       maxQueryBufferBytes: engine.config.int('client-query-buffer-limit'),
@@ -81,9 +87,7 @@ class Connection implements SessionTransport {
     const keepAliveSeconds = engine.config.int('tcp-keepalive');
     if (keepAliveSeconds > 0) socket.setKeepAlive(true, keepAliveSeconds * 1000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => {
-      if (!this.waitingForUnpause) socket.resume();
-    });
+    socket.on('drain', () => socket.resume());
     socket.on('error', () => this.teardown());
     socket.on('close', () => this.teardown());
   }
@@ -104,6 +108,13 @@ class Connection implements SessionTransport {
     this.session.closing = true;
     this.flush();
     this.endSocket();
+  }
+
+  unblocked(reply: Reply): void {
+    this.blocked = false;
+    if (this.closed) return;
+    this.writeReply(reply);
+    this.processInput();
   }
 
   queryBufferBytes(): number {
@@ -129,7 +140,7 @@ class Connection implements SessionTransport {
 
   private processInput(): void {
     this.parser.setAuthenticated?.(this.session.authenticated);
-    while (!this.closed && !this.session.closing && !this.waitingForUnpause) {
+    while (!this.closed && !this.session.closing && !this.waitingForUnpause && !this.blocked) {
       const cmd = this.parser.next();
       if (cmd === null) break;
       if (isProtocolError(cmd)) {
@@ -139,11 +150,11 @@ class Connection implements SessionTransport {
         return;
       }
       if (this.engine.mustPostpone(this.session, cmd)) {
+        // Input keeps being read (and bounded by the query buffer limit) but not processed,
+        // so a client that disconnects while paused is still noticed.
         this.waitingForUnpause = true;
-        this.socket.pause();
         this.engine.postpone(this.session, () => {
           this.waitingForUnpause = false;
-          this.socket.resume();
           this.executeOne(cmd);
           this.processInput();
         });
@@ -163,6 +174,15 @@ class Connection implements SessionTransport {
 
   private executeOne(argv: string[]): void {
     const reply = this.engine.execute(this.session, argv);
+    if (reply === BLOCKED) {
+      this.blocked = true;
+      return;
+    }
+    this.writeReply(reply);
+  }
+
+  /** Writes a command's reply, honouring CLIENT REPLY OFF|SKIP. */
+  private writeReply(reply: Reply): void {
     if (reply === NO_REPLY) return;
     const s = this.session;
     if (s.skipNextReply) {
@@ -193,6 +213,7 @@ class Connection implements SessionTransport {
   private teardown(): void {
     if (this.closed) return;
     this.closed = true;
+    this.engine.networkClients--;
     this.engine.closeSession(this.session);
     this.onGone();
     if (!this.socket.destroyed) this.socket.once('finish', () => this.socket.destroy());

@@ -1,9 +1,19 @@
 // Configuration options, declared once: the command line (--name value), the config file
 // (redis.conf syntax) and CONFIG GET/SET/REWRITE all read this table.
 import { limits } from '../core/limits.js';
+import { INT64_MAX, parseI64 } from '../core/numbers.js';
 
 type Kind =
-  | { readonly type: 'int'; readonly min: number; readonly max: number; readonly memory?: boolean }
+  | {
+      readonly type: 'int';
+      /** Bounds as Redis states them in its error text (int64 edges need bigint). */
+      readonly min: bigint;
+      readonly max: bigint;
+      /** Accepts memory units (1mb, 5k) as Redis's memory options do. */
+      readonly memory?: boolean;
+      /** Values within bounds are then clamped to this range (Redis's hz: 0..INT_MAX, used as 1..500). */
+      readonly clampTo?: readonly [number, number];
+    }
   | { readonly type: 'bool' }
   | { readonly type: 'string' }
   | { readonly type: 'enum'; readonly values: readonly string[] };
@@ -15,34 +25,39 @@ export interface OptionSpec {
   readonly default: string;
   /** Options that cannot change while the server runs (CONFIG SET refuses them). */
   readonly immutable?: boolean;
-  /** Options CONFIG GET hides the value of (none yet besides requirepass which Redis shows). */
   readonly description: string;
+  /** A list of words (bind): CONFIG REWRITE writes them unquoted, one argument each. */
+  readonly words?: boolean;
 }
 
-const int = (min: number, max: number, memory = false): Kind => ({ type: 'int', min, max, memory });
+const INT_MAX = 2_147_483_647;
+const UINT_MAX = 4_294_967_295;
+const int = (min: number | bigint, max: number | bigint, memory = false, clampTo?: readonly [number, number]): Kind =>
+  ({ type: 'int', min: BigInt(min), max: BigInt(max), memory, clampTo });
 const BOOL: Kind = { type: 'bool' };
 const STRING: Kind = { type: 'string' };
 const enumOf = (...values: string[]): Kind => ({ type: 'enum', values });
 
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', kind: int(0, 65535), default: '6379', immutable: true, description: 'TCP port for the Redis protocol (0 picks a free port).' },
-  { name: 'bind', kind: STRING, default: '127.0.0.1', immutable: true, description: 'Addresses to listen on, space separated.' },
+  { name: 'bind', kind: STRING, default: '127.0.0.1', immutable: true, words: true, description: 'Addresses to listen on, space separated.' },
   { name: 'dir', kind: STRING, default: './data', immutable: true, description: 'Folder for data files.' },
   { name: 'requirepass', kind: STRING, default: '', description: 'Password of the default user; empty means no password.' },
-  { name: 'maxclients', kind: int(1, 1_000_000), default: String(limits.maxClients), description: 'Most simultaneous clients.' },
-  { name: 'timeout', kind: int(0, 2_147_483_647), default: String(limits.idleTimeoutSeconds), description: 'Close a client idle this many seconds (0: never).' },
-  { name: 'tcp-keepalive', kind: int(0, 2_147_483_647), default: '300', description: 'TCP keepalive interval in seconds (0: off).' },
+  { name: 'maxclients', kind: int(1, UINT_MAX), default: String(limits.maxClients), description: 'Most simultaneous clients.' },
+  { name: 'timeout', kind: int(0, INT_MAX), default: String(limits.idleTimeoutSeconds), description: 'Close a client idle this many seconds (0: never).' },
+  { name: 'tcp-keepalive', kind: int(0, INT_MAX), default: '300', description: 'TCP keepalive interval in seconds (0: off).' },
   { name: 'databases', kind: int(1, 1024), default: String(limits.databases), immutable: true, description: 'Number of logical databases.' },
-  { name: 'proto-max-bulk-len', kind: int(1024 * 1024, Number.MAX_SAFE_INTEGER, true), default: String(limits.protoMaxBulkLenBytes), description: 'Largest bulk string a client may send.' },
-  { name: 'client-query-buffer-limit', kind: int(1024 * 1024, Number.MAX_SAFE_INTEGER, true), default: String(limits.clientQueryBufferBytes), description: 'Most unparsed input a client may have buffered.' },
-  { name: 'hz', kind: int(1, 500), default: String(limits.hz), description: 'Background task frequency (active expiry, idle clients).' },
+  { name: 'proto-max-bulk-len', kind: int(1024 * 1024, INT64_MAX, true), default: String(limits.protoMaxBulkLenBytes), description: 'Largest bulk string a client may send.' },
+  { name: 'client-query-buffer-limit', kind: int(1024 * 1024, INT64_MAX, true), default: String(limits.clientQueryBufferBytes), description: 'Most unparsed input a client may have buffered.' },
+  { name: 'hz', kind: int(0, INT_MAX, false, [1, 500]), default: String(limits.hz), description: 'Background task frequency (active expiry, idle clients).' },
   { name: 'loglevel', kind: enumOf('debug', 'verbose', 'notice', 'warning', 'nothing'), default: 'notice', description: 'Least severe log level written.' },
   { name: 'logfile', kind: STRING, default: '', immutable: true, description: 'Log file; empty means standard output.' },
   { name: 'pidfile', kind: STRING, default: '', immutable: true, description: 'File to write the process id to; empty means none.' },
-  { name: 'slowlog-log-slower-than', kind: int(-1, Number.MAX_SAFE_INTEGER), default: String(limits.slowlogLogSlowerThanMicros), description: 'Log commands slower than this many microseconds (-1: off, 0: all).' },
-  { name: 'slowlog-max-len', kind: int(0, Number.MAX_SAFE_INTEGER), default: String(limits.slowlogMaxLen), description: 'Slow log entries kept.' },
-  { name: 'latency-monitor-threshold', kind: int(0, Number.MAX_SAFE_INTEGER), default: '0', description: 'Record events slower than this many milliseconds (0: off).' },
+  { name: 'slowlog-log-slower-than', kind: int(-1, INT64_MAX), default: String(limits.slowlogLogSlowerThanMicros), description: 'Log commands slower than this many microseconds (-1: off, 0: all).' },
+  { name: 'slowlog-max-len', kind: int(0, INT64_MAX), default: String(limits.slowlogMaxLen), description: 'Slow log entries kept.' },
+  { name: 'latency-monitor-threshold', kind: int(0, INT64_MAX), default: '0', description: 'Record events slower than this many milliseconds (0: off).' },
   { name: 'active-expire-enabled', kind: BOOL, default: 'yes', description: 'Run the active expiry cycle (DEBUG SET-ACTIVE-EXPIRE toggles it too).' },
+  { name: 'enable-debug-command', kind: enumOf('no', 'yes', 'local'), default: 'no', immutable: true, description: 'Allow DEBUG: no, yes, or local (loopback and embedded clients only), as Redis 7.' },
 ];
 
 const BY_NAME = new Map<string, OptionSpec>();
@@ -55,13 +70,21 @@ export function findOption(name: string): OptionSpec | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 
-/** Parses "1gb", "100mb", "5k" as Redis's memtoull does (k=1000, kb=1024 ...). */
+const MEMORY_UNITS: Record<string, bigint> = { b: 1n, k: 1000n, kb: 1024n, m: 1_000_000n, mb: 1024n ** 2n, g: 1_000_000_000n, gb: 1024n ** 3n };
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** Parses "1gb", "100mb", "5k" as Redis's memtoull does (k=1000, kb=1024 ...); no sign allowed. */
+export function parseMemoryExact(text: string): bigint | null {
+  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(text);
+  if (m === null || m[1]!.length > 20) return null;
+  const bytes = BigInt(m[1]!) * MEMORY_UNITS[(m[2] ?? 'b').toLowerCase()]!;
+  return bytes > UINT64_MAX ? null : bytes;
+}
+
+/** parseMemoryExact as a JS number (exact up to 2^53). */
 export function parseMemory(text: string): number | null {
-  const m = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(text);
-  if (m === null) return null;
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const mul: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
-  return Number(m[1]) * mul[unit]!;
+  const n = parseMemoryExact(text);
+  return n === null ? null : Number(n);
 }
 
 /** Normalises and validates a value; returns the stored text or an error message. */
@@ -69,9 +92,10 @@ export function validateOption(spec: OptionSpec, raw: string): { value: string }
   const kind = spec.kind;
   switch (kind.type) {
     case 'int': {
-      const n = kind.memory === true ? parseMemory(raw) : /^-?\d+$/.test(raw) ? Number(raw) : null;
-      if (n === null || !Number.isSafeInteger(n)) return { error: 'argument couldn\'t be parsed into an integer' };
+      const n = kind.memory === true ? parseMemoryExact(raw) : parseI64(raw);
+      if (n === null) return { error: kind.memory === true ? 'argument must be a memory value' : 'argument couldn\'t be parsed into an integer' };
       if (n < kind.min || n > kind.max) return { error: `argument must be between ${kind.min} and ${kind.max} inclusive` };
+      if (kind.clampTo !== undefined) return { value: String(Math.min(Math.max(Number(n), kind.clampTo[0]), kind.clampTo[1])) };
       return { value: String(n) };
     }
     case 'bool': {

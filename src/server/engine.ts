@@ -6,7 +6,8 @@ import type { CommandSpec } from '../core/commands/spec.js';
 import * as errors from '../core/errors.js';
 import { Keyspace, type Effect } from '../core/keyspace.js';
 import { assertLimitsConsistent } from '../core/limits.js';
-import { array, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
+import { array, BLOCKED, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
+import { BlockingManager } from './blocking.js';
 import type { Clock } from './clock.js';
 import { buildCommandTable, type ServerCommandTable } from './command-list.js';
 import { Config } from './config.js';
@@ -15,6 +16,8 @@ import { Logger } from './log.js';
 import { repr } from './repr.js';
 import { Session, type SessionTransport } from './session.js';
 import { SlowLog } from './slowlog.js';
+import { LatencyMonitor } from './latency.js';
+import { InstantaneousRates } from './instantaneous.js';
 import { ServerStats } from './stats.js';
 
 export interface ShutdownRequest {
@@ -29,6 +32,12 @@ export interface EngineHooks {
   shutdown?(request: ShutdownRequest): string | null;
   /** Receives write effects in order (append-only log, replicas). */
   effects?(effects: readonly Effect[]): void;
+  /** Process memory in bytes (INFO memory); absent in embedded mode, where INFO reports zeros. */
+  memory?(): { heapUsed: number; rss: number };
+  /** CPU time the process used, in microseconds (INFO cpu), as process.cpuUsage() reports it. */
+  cpu?(): { user: number; system: number };
+  /** Blocks the event loop for `ms` milliseconds (DEBUG SLEEP); tests swap in a fake. */
+  sleep?(ms: number): void;
 }
 
 export interface EngineOptions {
@@ -41,7 +50,18 @@ export interface EngineOptions {
   /** 40 hex chars identifying this run (INFO run_id). */
   runId?: string;
   /** Process facts for INFO server, filled in by the shell. */
-  process?: { pid: number; tcpPort: number; executable: string; configFile: string };
+  process?: ProcessFacts;
+}
+
+/** What INFO server says about the process; os and archBits are optional (empty / 0 when unknown). */
+export interface ProcessFacts {
+  pid: number;
+  tcpPort: number;
+  executable: string;
+  configFile: string;
+  /** e.g. 'Linux 6.1.0 x86_64', as uname would say. */
+  os?: string;
+  archBits?: number;
 }
 
 export interface PauseState {
@@ -56,12 +76,20 @@ export class Engine {
   readonly clock: Clock;
   readonly stats = new ServerStats();
   readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  /** Rates for INFO stats, sampled by cron. */
+  readonly rates = new InstantaneousRates();
   readonly sessions = new Map<number, Session>();
   readonly monitors = new Set<Session>();
+  readonly blocking = new BlockingManager(this);
+  /** Clients connected over the network (maxclients counts these). */
+  networkClients = 0;
+  /** > 0 while EXEC runs queued commands: blocking commands then answer at once. */
+  private execDepth = 0;
   readonly log: Logger;
   readonly startedMs: number;
   readonly runId: string;
-  readonly process: { pid: number; tcpPort: number; executable: string; configFile: string };
+  readonly process: ProcessFacts;
   hooks: EngineHooks;
   /** Unix seconds of the last successful save (LASTSAVE); the start time until a save happens. */
   lastSaveUnix: number;
@@ -95,7 +123,13 @@ export class Engine {
 
   createSession(transport: SessionTransport, addr: string, laddr: string): Session {
     const s = new Session(this.nextClientId++, transport, addr, laddr, this.clock.nowMs(), this.requiresPassword());
-    s.ctx = { ks: this.ks, db: this.ks.db(0), client: s, session: s, engine: this, effectRewritten: false };
+    s.ctx = {
+      ks: this.ks, db: this.ks.db(0), client: s, session: s, engine: this, effectRewritten: false, blockingAllowed: true,
+      block: (keys, timeoutMs, timeoutReply) => {
+        s.blockRequest = { keys, timeoutMs, timeoutReply };
+        return BLOCKED;
+      },
+    };
     this.sessions.set(s.id, s);
     this.stats.totalConnectionsReceived++;
     return s;
@@ -106,6 +140,7 @@ export class Engine {
     this.ks.unwatchAll(s.watch);
     this.monitors.delete(s);
     this.postponed.delete(s);
+    this.blocking.forget(s);
     s.multi = null;
     this.sessions.delete(s.id);
   }
@@ -126,7 +161,9 @@ export class Engine {
       return QUEUED;
     }
     const reply = this.call(s, spec, argv, fullName);
+    if (reply === BLOCKED) this.blocking.park(s, spec, argv, fullName);
     this.flushEffects(fullName === 'exec');
+    this.blocking.serveReadyKeys();
     return reply;
   }
 
@@ -174,7 +211,12 @@ export class Engine {
     }
     this.ks.unwatchAll(s.watch);
     const replies: Reply[] = [];
-    for (const q of multi.queue) replies.push(this.call(s, q.spec, q.argv, q.fullName));
+    this.execDepth++;
+    try {
+      for (const q of multi.queue) replies.push(this.call(s, q.spec, q.argv, q.fullName));
+    } finally {
+      this.execDepth--;
+    }
     return array(replies);
   }
 
@@ -183,6 +225,7 @@ export class Engine {
     const ctx = s.ctx;
     ctx.db = this.ks.dbs[s.db]!;
     ctx.effectRewritten = false;
+    ctx.blockingAllowed = s.canBlock && this.execDepth === 0;
     const dirtyBefore = this.ks.dirty;
     const started = this.clock.monotonicMicros();
     let reply: Reply;
@@ -194,7 +237,8 @@ export class Engine {
       reply = errors.err(`internal error while running '${fullName}'`);
     }
     const elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
-    if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten) this.ks.emit(ctx.db.id, argv);
+    // EXEC and other non-write commands that run writes inside them log nothing of their own.
+    if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten && spec.flags.includes('write')) this.ks.emit(ctx.db.id, argv);
     const stat = this.stats.command(fullName);
     stat.calls++;
     stat.usec += elapsed;
@@ -215,6 +259,13 @@ export class Engine {
     this.ks.now = now;
     if (this.activeExpireEnabled) this.ks.activeExpireCycle();
     this.flushEffects(false);
+    this.blocking.expire(now);
+    this.blocking.serveReadyKeys();
+    this.rates.sampleIfDue(now, {
+      commands: this.stats.totalCommandsProcessed,
+      netInputBytes: this.stats.netInputBytes,
+      netOutputBytes: this.stats.netOutputBytes,
+    });
     if (this.pause !== null && now >= this.pause.untilMs) this.unpause();
     const timeoutSeconds = this.config.int('timeout');
     if (timeoutSeconds > 0) {
@@ -229,6 +280,7 @@ export class Engine {
 
   resetStats(): void {
     this.stats.reset();
+    this.rates.reset();
     this.ks.stats.keyspaceHits = 0;
     this.ks.stats.keyspaceMisses = 0;
     this.ks.stats.expiredKeys = 0;
@@ -244,7 +296,8 @@ export class Engine {
     if (argv.length === 0) return '';
     const top = this.commands.get(argv[0]!);
     if (top === undefined) return 'unknown';
-    if (top.subcommands === undefined) {
+    // A container called alone runs its own handler when it has one (bare COMMAND), as Redis does.
+    if (top.subcommands === undefined || (argv.length === 1 && top.handler !== undefined)) {
       if (!arityOk(top.arity, argv.length)) return { error: errors.wrongArity(top.name), fullName: top.name };
       return { spec: top, fullName: top.name };
     }
@@ -259,6 +312,12 @@ export class Engine {
   private reject(s: Session, fullName: string | undefined, reply: Reply): Reply {
     if (s.multi !== null) s.multi.aborted = true;
     if (fullName !== undefined) this.stats.command(fullName).rejectedCalls++;
+    if (fullName === 'exec') {
+      // A rejected EXEC ends the transaction, in or out of MULTI, as Redis's execCommandAbort.
+      s.multi = null;
+      this.ks.unwatchAll(s.watch);
+      reply = errors.execAbortBecause(reply);
+    }
     this.stats.countError(reply.v as string);
     return reply;
   }
@@ -268,6 +327,9 @@ export class Engine {
     if (threshold >= 0 && elapsedMicros >= threshold && !spec.flags.includes('skip_slowlog')) {
       this.slowlog.record(argv, elapsedMicros, Math.floor(this.clock.nowMs() / 1000), s.addr, s.name, this.config.int('slowlog-max-len'));
     }
+    // Redis samples slow commands as 'command' or 'fast-command' events for LATENCY.
+    const event = spec.flags.includes('fast') ? 'fast-command' : 'command';
+    this.latency.recordIfSlow(event, Math.floor(elapsedMicros / 1000), this.config.int('latency-monitor-threshold'), Math.floor(this.clock.nowMs() / 1000));
     if (this.monitors.size > 0 && !spec.flags.includes('skip_monitor') && !spec.flags.includes('admin')) {
       this.feedMonitors(s, argv);
     }
@@ -282,7 +344,8 @@ export class Engine {
     for (const m of this.monitors) m.transport.deliver(line);
   }
 
-  private flushEffects(transaction: boolean): void {
+  /** Hands the effects recorded since the last flush to the log and replicas. */
+  flushEffects(transaction: boolean): void {
     const effects = this.ks.takeEffects();
     if (effects.length === 0 || this.hooks.effects === undefined) return;
     if (transaction && effects.length > 1) {

@@ -11,6 +11,8 @@ export interface SessionTransport {
   deliver(reply: Reply): void;
   /** Closes the connection once the replies already written have been flushed. */
   close(): void;
+  /** A blocked command got its answer (served, timed out or unblocked): send it, resume input. */
+  unblocked(reply: Reply): void;
   /** Bytes received but not parsed yet (CLIENT LIST qbuf). */
   queryBufferBytes(): number;
   /** Bytes of replies waiting to be written (CLIENT LIST omem). */
@@ -46,6 +48,10 @@ export class Session implements CoreClient {
   lastCommand = 'NULL';
   lastInteractionMs: number;
   totalCommands = 0;
+  /** False for callers that cannot wait (synchronous embedded calls): blocking commands answer at once. */
+  canBlock = true;
+  /** What the last command asked to block on (ctx.block); the engine takes it. */
+  blockRequest: import('../core/commands/spec.js').BlockRequest | null = null;
   /** Filled in by the engine: the context object reused for every command of this session. */
   ctx!: ServerContext;
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { allCommandSpecs, buildCommandTable } from '../../src/server/command-list.js';
 import { renderCommandDocs } from '../../scripts/command-docs.js';
+import { renderConfigDocs } from '../../scripts/config-docs.js';
 import { CAIRN_VERSION } from '../../src/version.js';
 
 test('every declaration has a handler or subcommands, and names are unique', () => {
@@ -25,6 +26,10 @@ test('every declaration documents itself', () => {
 test('docs/commands.md matches the declarations (run `npm run docs` after changing a command)', () => {
   const onDisk = readFileSync('docs/commands.md', 'utf8');
   assert.equal(onDisk, renderCommandDocs() + '\n');
+});
+
+test('docs/configuration.md matches the option table (run `npm run docs` after changing an option)', () => {
+  assert.equal(readFileSync('docs/configuration.md', 'utf8'), renderConfigDocs() + '\n');
 });
 
 test('the version Cairn reports is the package version', () => {

@@ -67,7 +67,9 @@ function validateSpec<C>(spec: CommandSpec<C>, parent: string | undefined): void
   assert(spec.name === spec.name.toLowerCase(), `command name must be lower case: ${full}`);
   assert(spec.arity !== 0, `arity 0 is not allowed: ${full}`);
   const hasSubs = spec.subcommands !== undefined && spec.subcommands.length > 0;
-  assert(hasSubs !== (spec.handler !== undefined), `exactly one of handler or subcommands: ${full}`);
+  // A container may also have a handler: it serves the container called alone (bare COMMAND).
+  assert(hasSubs || spec.handler !== undefined, `a handler or subcommands are needed: ${full}`);
+  assert(parent === undefined || !hasSubs, `subcommands nest one level only: ${full}`);
   if (spec.keys !== undefined) assert(spec.keys.step > 0 || spec.keys.first === 0, `key step: ${full}`);
   const wr = spec.flags.includes('write');
   const ro = spec.flags.includes('readonly');

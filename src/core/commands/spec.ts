@@ -43,6 +43,25 @@ export interface CoreContext {
   readonly client: CoreClient;
   /** Set when the handler logged its own effect instead of argv (see propagateAs). */
   effectRewritten: boolean;
+  /**
+   * False inside MULTI/EXEC (and scripts, and synchronous embedded calls): a blocking command
+   * that cannot be served then answers its timeout reply at once, as Redis does.
+   */
+  blockingAllowed: boolean;
+  /**
+   * Parks the client until one of `keys` (in the selected database) is written to, or until
+   * `timeoutMs` passes (0: forever), and returns the BLOCKED sentinel. When a key becomes ready
+   * the engine runs the same command line again; on timeout the client gets `timeoutReply`.
+   * Call only when `blockingAllowed` is true and nothing could be served.
+   */
+  block(keys: readonly string[], timeoutMs: number, timeoutReply: Reply): Reply;
+}
+
+/** What a handler asked for when it called ctx.block. */
+export interface BlockRequest {
+  readonly keys: readonly string[];
+  readonly timeoutMs: number;
+  readonly timeoutReply: Reply;
 }
 
 export type Handler<C> = (ctx: C, argv: string[]) => Reply;

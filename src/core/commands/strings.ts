@@ -40,9 +40,10 @@ function tooLong(length: number): boolean {
 }
 
 /** Stores a new value in an existing string entry in place, keeping its TTL (dbOverwrite). */
-function overwriteInPlace(ctx: CoreContext, e: Entry, value: string, raw: boolean): void {
+function overwriteInPlace(ctx: CoreContext, e: Entry, value: string, raw: boolean, neverInt = false): void {
   e.value = value;
   e.rawEncoding = raw;
+  e.neverIntEncoded = neverInt;
   e.accessedAt = ctx.ks.now;
   ctx.db.touch(e.key);
 }
@@ -480,8 +481,9 @@ function incrbyfloatCommand(ctx: CoreContext, argv: string[]): Reply {
   const result = incrByFloat(e === undefined ? null : (e.value as string), argv[2]!);
   if ('error' in result) return result.error === 'not-float' ? errors.notFloat() : errors.nanOrInfinity();
   const value = result.ok;
-  if (e !== undefined) overwriteInPlace(ctx, e, value, false);
-  else ctx.db.add(key, 'string', value);
+  // Redis builds the result with createStringObjectFromLongDouble: embstr or raw, never int.
+  if (e !== undefined) overwriteInPlace(ctx, e, value, false, true);
+  else ctx.db.add(key, 'string', value).neverIntEncoded = true;
   ctx.ks.notify(ctx.db.id, 'incrbyfloat', key);
   propagateAs(ctx, ['SET', key, value, 'KEEPTTL']);
   return bulk(value);

@@ -1,0 +1,85 @@
+// A string-keyed map that also keeps its entries in a dense array, for collections that need
+// SCAN cursors with Redis's guarantee and O(1) random picks (hash fields, set members).
+// Removal swaps the last entry into the hole; a cursor counts down from the top, so an entry
+// present for a whole scan is returned at least once (docs/design/scan-cursor.md).
+import type { Rng } from '../rng.js';
+
+export class DenseMap<V> {
+  private readonly index = new Map<string, number>();
+  private readonly keyList: string[] = [];
+  private readonly valueList: V[] = [];
+
+  get size(): number {
+    return this.keyList.length;
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key);
+  }
+
+  get(key: string): V | undefined {
+    const i = this.index.get(key);
+    return i === undefined ? undefined : this.valueList[i];
+  }
+
+  /** Sets a value; returns true when the key is new. */
+  set(key: string, value: V): boolean {
+    const i = this.index.get(key);
+    if (i !== undefined) {
+      this.valueList[i] = value;
+      return false;
+    }
+    this.index.set(key, this.keyList.length);
+    this.keyList.push(key);
+    this.valueList.push(value);
+    return true;
+  }
+
+  delete(key: string): boolean {
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    this.index.delete(key);
+    const lastKey = this.keyList.pop()!;
+    const lastValue = this.valueList.pop()!;
+    if (i < this.keyList.length) {
+      this.keyList[i] = lastKey;
+      this.valueList[i] = lastValue;
+      this.index.set(lastKey, i);
+    }
+    return true;
+  }
+
+  keyAt(i: number): string {
+    return this.keyList[i]!;
+  }
+
+  valueAt(i: number): V {
+    return this.valueList[i]!;
+  }
+
+  /** A uniformly random position (the map must not be empty). */
+  randomIndex(rng: Rng): number {
+    return rng.below(this.keyList.length);
+  }
+
+  /**
+   * One SCAN step over at most `count` positions, counting down from the top. Cursor 0 starts a
+   * scan; the returned cursor is 0 when the scan is complete.
+   */
+  scan(cursor: number, count: number, visit: (key: string, value: V) => void): number {
+    let next = cursor === 0 ? this.keyList.length : Math.min(cursor, this.keyList.length);
+    for (let budget = count; next > 0 && budget > 0; budget--) {
+      next--;
+      visit(this.keyList[next]!, this.valueList[next]!);
+    }
+    return next;
+  }
+
+  keys(): readonly string[] {
+    return this.keyList;
+  }
+
+  values(): readonly V[] {
+    return this.valueList;
+  }
+}

@@ -1,0 +1,20 @@
+// What Cairn knows about each value type, collected from the type modules: the DUMP tag and
+// body codec, and the encoding OBJECT ENCODING reports. Adding a type = one module + one line here.
+import type { Entry, ValueType } from '../keyspace.js';
+import type { PayloadReader, PayloadWriter } from '../payload.js';
+import { stringType } from './string.js';
+
+export interface TypeOps {
+  /** The DUMP tag byte: fixed forever once released. */
+  readonly tag: number;
+  /** Appends the value's body to a DUMP payload (or snapshot record). */
+  encode(value: unknown, out: PayloadWriter): void;
+  /** Reads exactly one value's body; throws MalformedPayload on bad input. */
+  decode(input: PayloadReader): unknown;
+  /** OBJECT ENCODING's answer for this entry. */
+  encodingOf(e: Entry): string;
+}
+
+export const TYPE_OPS: { readonly [T in ValueType]?: TypeOps } = {
+  string: stringType,
+};
