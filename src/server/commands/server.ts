@@ -16,6 +16,7 @@ import { describeFsError, rewriteConfigFile } from '../config-rewrite.js';
 import type { ServerContext } from '../context.js';
 import { infoText, selectInfoSections } from '../info.js';
 import { DEFAULT_SAMPLES, estimateEntryBytes } from '../memory.js';
+import { entryDigest, keyspaceDigest } from '../../core/digest.js';
 import type { Session } from '../session.js';
 import { helpReply } from './client.js';
 
@@ -223,7 +224,7 @@ export const serverCommands: Spec[] = [
   {
     ...server, name: 'debug', arity: -2, flags: ADMIN, acl: [], since: '1.0.0',
     summary: 'Testing and introspection helpers: SLEEP, OBJECT, SET-ACTIVE-EXPIRE.', complexity: 'Depends on the subcommand.',
-    syntax: 'DEBUG <SLEEP seconds | OBJECT key | SET-ACTIVE-EXPIRE <0 | 1> | HELP>',
+    syntax: 'DEBUG <SLEEP seconds | OBJECT key | SET-ACTIVE-EXPIRE <0 | 1> | DIGEST | DIGEST-VALUE key [key ...] | HELP>',
     handler: debug,
   },
   {
@@ -328,6 +329,10 @@ const MEMORY_HELP = [
 
 const DEBUG_HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'DIGEST',
+  '    Output a hex signature representing the current DB content.',
+  'DIGEST-VALUE <key> [<key> ...]',
+  '    Output a hex signature of the values of all the specified keys.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -674,6 +679,16 @@ function debug(ctx: ServerContext, argv: string[]): Reply {
   if (isWord(sub, 'HELP') && argv.length === 2) return helpReply(DEBUG_HELP);
   if (isWord(sub, 'SLEEP') && argv.length === 3) return debugSleep(ctx, argv[2]!);
   if (isWord(sub, 'OBJECT') && argv.length === 3) return debugObject(ctx, argv[2]!);
+  // Replicas and replayed logs prove they hold the same data by comparing digests.
+  if (isWord(sub, 'DIGEST') && argv.length === 2) return bulk(keyspaceDigest(ctx.ks));
+  if (isWord(sub, 'DIGEST-VALUE') && argv.length >= 3) {
+    return array(argv.slice(2).map((key) => {
+      const e = ctx.db.peek(key);
+      if (e === undefined || ctx.db.isLogicallyExpired(key)) return bulk('0'.repeat(16));
+      const [hi, lo] = entryDigest(ctx.db.id, e);
+      return bulk(hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0'));
+    }));
+  }
   if (isWord(sub, 'SET-ACTIVE-EXPIRE') && argv.length === 3) {
     // Redis reads the flag with atoi: anything but a non-zero number turns active expiry off.
     ctx.engine.config.set('active-expire-enabled', atoi(argv[2]!) !== 0 ? 'yes' : 'no', true);
