@@ -21,6 +21,24 @@ export function keyspaceDigest(ks: Keyspace): string {
 
 /** The digest of one key (DEBUG DIGEST-VALUE). */
 export function entryDigest(db: number, e: Entry): [number, number] {
-  const text = `${db}\0${e.key.length}\0${e.key}\0${e.type}\0${e.expiresAt}\0${dumpValue(e.type, e.value)}`;
-  return crc64(text);
+  // The payload without its own CRC trailer: a CRC over data followed by that data's CRC is a
+  // constant, which would make every value of the same length digest alike.
+  const body = dumpValue(e.type, e.value).slice(0, -8);
+  const text = `${db}\0${e.key.length}\0${e.key}\0${e.type}\0${e.expiresAt}\0${body}`;
+  // A CRC is linear over XOR, so XOR-combining raw CRCs would let swapped values cancel out
+  // ({x:1, y:2} vs {x:2, y:1}); a non-linear finaliser per key breaks that.
+  const [hi, lo] = crc64(text);
+  const a = fmix32((hi ^ Math.imul(lo, 0x9e3779b1)) >>> 0);
+  const b = fmix32((lo ^ Math.imul(a, 0x85ebca6b)) >>> 0);
+  return [a, b];
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

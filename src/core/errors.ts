@@ -154,3 +154,71 @@ export const setLimitNegative = (): Reply => errorReply("ERR LIMIT can't be nega
 /** Cairn's own bound (limits.randomPickReplyMax): Redis would try to build a reply of any size. */
 export const setRandomCountTooLarge = (max: number): Reply =>
   errorReply(`ERR count is out of range, a reply may hold at most ${max} random elements`);
+
+// Hash commands (t_hash.c; the field-expiry texts are Redis 7.4's).
+export const hashValueNotInteger = (): Reply => errorReply('ERR hash value is not an integer');
+export const hashValueNotFloat = (): Reply => errorReply('ERR hash value is not a float');
+/** HINCRBYFLOAT refuses an increment that is itself infinite before looking at the key. */
+export const incrementNanOrInfinity = (): Reply => errorReply('ERR value is NaN or Infinity');
+export const fieldsArgumentMissing = (): Reply =>
+  errorReply('ERR Mandatory argument FIELDS is missing or not at the right position');
+/** HEXPIRE family: numfields not an integer >= 1. */
+export const numFieldsNotPositive = (): Reply => errorReply('ERR Parameter `numFields` should be greater than 0');
+/** HTTL family and HPERSIST: numfields not an integer >= 1. */
+export const numFieldsNotPositiveInteger = (): Reply => errorReply('ERR Number of fields must be a positive integer');
+export const numFieldsMismatch = (): Reply =>
+  errorReply('ERR The `numfields` parameter must match the number of arguments');
+export const expireTimeNegative = (): Reply => errorReply('ERR invalid expire time, must be >= 0');
+
+// Bitmaps (bitops.c) and HyperLogLog (hyperloglog.c).
+export const bitOffsetInvalid = (): Reply => errorReply('ERR bit offset is not an integer or out of range');
+export const bitValueInvalid = (): Reply => errorReply('ERR bit is not an integer or out of range');
+export const bitArgumentInvalid = (): Reply => errorReply('ERR The bit argument must be 1 or 0.');
+export const bitopNotSingleSource = (): Reply => errorReply('ERR BITOP NOT must be called with a single source key.');
+export const bitfieldTypeInvalid = (): Reply =>
+  errorReply('ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.');
+export const bitfieldOverflowTypeInvalid = (): Reply => errorReply('ERR Invalid OVERFLOW type specified');
+export const bitfieldRoGetOnly = (): Reply => errorReply('ERR BITFIELD_RO only supports the GET subcommand');
+export const hllWrongType = (): Reply => errorReply('WRONGTYPE Key is not a valid HyperLogLog string value.');
+export const hllCorrupted = (): Reply => errorReply('INVALIDOBJ Corrupted HLL object detected');
+export const pfdebugNoSuchKey = (): Reply => errorReply('ERR The specified key does not exist');
+export const hllNotSparse = (): Reply => errorReply('ERR HLL encoding is not sparse');
+/** addReplyErrorFormat: the C string up to its first NUL, CR and LF turned into spaces. */
+export const pfdebugUnknownSubcommand = (sub: string): Reply =>
+  errorReply(`ERR Unknown PFDEBUG subcommand '${clip(sub, sub.length).replace(/[\r\n]/g, ' ')}'`);
+/** PFSELFTEST's failure texts start with TESTFAILED; Redis sends them with the ERR prefix. */
+export const hllSelfTestFailed = (detail: string): Reply => errorReply(`ERR ${detail}`);
+
+// Pub/sub and client-side caching (pubsub.c, server.c processCommand, networking.c CLIENT TRACKING).
+/** A RESP2 client with subscriptions ran something else; fullName is e.g. 'get' or 'client|id'. */
+export const onlySubscribeCommandsAllowed = (fullName: string): Reply =>
+  errorReply(`ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+/** SSUBSCRIBE inside MULTI/EXEC (a client that expects one reply per command). */
+export const denyBlockingClient = (command: string): Reply => errorReply(`ERR ${command} isn't allowed for a DENY BLOCKING client`);
+export const trackingSingleRedirect = (): Reply => errorReply('ERR A client can only redirect to a single other client');
+export const trackingRedirectMissing = (): Reply => errorReply('ERR The client ID you want redirect to does not exist');
+export const trackingPrefixNeedsBcast = (): Reply => errorReply('ERR PREFIX option requires BCAST mode to be enabled');
+export const trackingBcastSwitch = (): Reply =>
+  errorReply("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+export const trackingOptWithBcast = (): Reply => errorReply('ERR OPTIN and OPTOUT are not compatible with BCAST');
+export const trackingOptinAndOptout = (): Reply => errorReply("ERR You can't specify both OPTIN mode and OPTOUT mode");
+export const trackingOptSwitch = (): Reply =>
+  errorReply("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+export const trackingPrefixOverlapsExisting = (prefix: string, existing: string): Reply =>
+  errorReply(`ERR Prefix '${prefix}' overlaps with an existing prefix '${existing}'. Prefixes for a single client must not overlap.`);
+export const trackingPrefixOverlapsProvided = (prefix: string, other: string): Reply =>
+  errorReply(`ERR Prefix '${prefix}' overlaps with another provided prefix '${other}'. Prefixes for a single client must not overlap.`);
+export const cachingWithoutTracking = (): Reply =>
+  errorReply('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+export const cachingYesNeedsOptin = (): Reply => errorReply('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+export const cachingNoNeedsOptout = (): Reply => errorReply('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+
+// List commands (t_list.c) and the blocking commands' timeout argument (timeout.c).
+export const lposRankZero = (): Reply =>
+  errorReply("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+export const lposCountNegative = (): Reply => errorReply("ERR COUNT can't be negative");
+export const lposMaxlenNegative = (): Reply => errorReply("ERR MAXLEN can't be negative");
+/** LMPOP/BLMPOP (and ZMPOP/BZMPOP): COUNT not an integer >= 1. */
+export const mpopCountNotPositive = (): Reply => errorReply('ERR count should be greater than 0');
+/** A blocking command's timeout in seconds that is not a number strtold accepts. */
+export const timeoutNotFloat = (): Reply => errorReply('ERR timeout is not a float or out of range');

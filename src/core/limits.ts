@@ -57,6 +57,13 @@ export const limits = {
   /** The most elements one random-pick reply (SRANDMEMBER with a negative count) may hold: Redis
    *  has no bound and would build a reply of any size; Cairn refuses beyond this instead. */
   randomPickReplyMax: 1 << 22,
+  /** hash-max-listpack-entries: a hash stays compact ("listpack") up to this many fields. */
+  hashMaxListpackEntries: 128,
+  /** hash-max-listpack-value: ... and while every field and value is at most this many bytes. */
+  hashMaxListpackValue: 64,
+  /** hll-sparse-max-bytes: a HyperLogLog whose sparse form (header included) would grow past
+   *  this many bytes is converted to the dense form (Redis's default 3000). */
+  hllSparseMaxBytes: 3000,
 } as const;
 
 /** Bounds that must hold among the limits above; checked at start-up and in a test. */

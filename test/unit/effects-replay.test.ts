@@ -90,6 +90,10 @@ test('the digest changes with any key, value or TTL and ignores insertion order'
   b.run('SET', 'y', '2');
   b.run('SET', 'x', '1');
   assert.equal(keyspaceDigest(a.engine.ks), keyspaceDigest(b.engine.ks));
+  const c = testEngine();
+  c.run('SET', 'x', '2');
+  c.run('SET', 'y', '1');
+  assert.notEqual(keyspaceDigest(a.engine.ks), keyspaceDigest(c.engine.ks), 'values of the same length differ');
   b.run('PEXPIRE', 'x', '100000');
   assert.notEqual(keyspaceDigest(a.engine.ks), keyspaceDigest(b.engine.ks));
   assert.equal(keyspaceDigest(testEngine().engine.ks), '0000000000000000');
