@@ -7,6 +7,7 @@ import { CommandTable } from '../core/commands/registry.js';
 import type { CommandSpec } from '../core/commands/spec.js';
 import { stringCommands } from '../core/commands/strings.js';
 import { setCommands } from '../core/commands/sets.js';
+import { hashCommands } from '../core/commands/hashes.js';
 import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
 import { serverCommands } from './commands/server.js';
@@ -22,6 +23,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...(expiryCommands as Array<CommandSpec<ServerContext>>),
     ...(databaseCommands as Array<CommandSpec<ServerContext>>),
     ...(setCommands as Array<CommandSpec<ServerContext>>),
+    ...(hashCommands as Array<CommandSpec<ServerContext>>),
     ...connectionCommands,
     ...clientCommands,
     ...transactionCommands,

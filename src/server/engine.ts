@@ -5,7 +5,8 @@ import { findSubcommand } from '../core/commands/registry.js';
 import type { CommandSpec } from '../core/commands/spec.js';
 import * as errors from '../core/errors.js';
 import { Keyspace, type Effect } from '../core/keyspace.js';
-import { assertLimitsConsistent } from '../core/limits.js';
+import { assertLimitsConsistent, limits } from '../core/limits.js';
+import { expireHashFields } from '../core/commands/hashes.js';
 import { array, BLOCKED, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
 import { BlockingManager } from './blocking.js';
 import type { Clock } from './clock.js';
@@ -257,7 +258,10 @@ export class Engine {
   cron(): void {
     const now = this.clock.nowMs();
     this.ks.now = now;
-    if (this.activeExpireEnabled) this.ks.activeExpireCycle();
+    if (this.activeExpireEnabled) {
+      this.ks.activeExpireCycle();
+      expireHashFields(this.ks, limits.activeExpireKeysPerLoop * limits.activeExpireLoopsMax);
+    }
     this.flushEffects(false);
     this.blocking.expire(now);
     this.blocking.serveReadyKeys();

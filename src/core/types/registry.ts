@@ -4,6 +4,7 @@ import type { Entry, ValueType } from '../keyspace.js';
 import type { PayloadReader, PayloadWriter } from '../payload.js';
 import { stringType } from './string.js';
 import { setType } from './set.js';
+import { hashType } from './hash.js';
 
 export interface TypeOps {
   /** The DUMP tag byte: fixed forever once released. */
@@ -19,4 +20,5 @@ export interface TypeOps {
 export const TYPE_OPS: { readonly [T in ValueType]?: TypeOps } = {
   string: stringType,
   set: setType,
+  hash: hashType,
 };

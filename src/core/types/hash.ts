@@ -1,0 +1,428 @@
+// Hashes, in Redis's encodings:
+//
+// - "listpack": while a hash has at most limits.hashMaxListpackEntries fields and no field or value
+//   longer than limits.hashMaxListpackValue bytes, fields and values sit in two parallel arrays in
+//   insertion order, as in Redis's listpack (HGETALL answers in that order). Lookups scan the
+//   array: O(n) over at most 128 slots, as in Redis.
+// - "listpackex": a compact hash that has had a field TTL (Redis 7.4). A third array holds each
+//   field's expiry time (0 = none); fields with a TTL come first, ordered by (expiry, field), the
+//   others follow in insertion order. Expired fields are therefore always at the front.
+// - "hashtable": a DenseMap, for O(1) field access, uniform random picks and HSCAN cursors that
+//   keep Redis's guarantee while the hash changes. Field TTLs, when any, live in a FieldTtls index
+//   beside it (a map plus a min-heap), so hashes without TTLs pay nothing for the feature.
+//
+// A hash only ever converts from compact to hashtable (one field too many, or a field or value
+// too long), never back, as in Redis. Conversion keeps the compact order.
+//
+// Ties among equal expiry times are broken by field name, everywhere. That makes the order of
+// TTL'd fields, and the order in which expired fields are removed, a function of the contents
+// alone: a replica replaying the effects ends with the same layout as its source.
+import type { Entry } from '../keyspace.js';
+import { limits } from '../limits.js';
+import { MalformedPayload, type PayloadReader, type PayloadWriter } from '../payload.js';
+import type { Rng } from '../rng.js';
+import { DenseMap } from './dense-map.js';
+import type { TypeOps } from './registry.js';
+
+export type HashEncoding = 'listpack' | 'listpackex' | 'hashtable';
+
+/** True when (t1, f1) sorts before (t2, f2): the one order of TTL'd fields. */
+function expiresBefore(t1: number, f1: string, t2: number, f2: string): boolean {
+  return t1 < t2 || (t1 === t2 && f1 < f2);
+}
+
+/**
+ * Field TTLs of a hashtable-encoded hash: `at` is the truth, the heap finds the earliest expiry.
+ * Heap entries are never updated in place: a changed or cleared TTL leaves a stale entry behind,
+ * skipped when it surfaces (it no longer matches `at`) and dropped by a rebuild once stale
+ * entries outnumber live ones, so every operation stays O(log n) amortized.
+ */
+class FieldTtls {
+  readonly at = new Map<string, number>();
+  private times: number[] = [];
+  private fields: string[] = [];
+
+  get size(): number {
+    return this.at.size;
+  }
+
+  get(field: string): number | undefined {
+    return this.at.get(field);
+  }
+
+  set(field: string, time: number): void {
+    this.at.set(field, time);
+    this.push(time, field);
+    this.compactIfStale();
+  }
+
+  delete(field: string): boolean {
+    if (!this.at.delete(field)) return false;
+    this.compactIfStale();
+    return true;
+  }
+
+  /** The earliest expiry time, Infinity when no field has a TTL. */
+  earliest(): number {
+    this.dropStaleTop();
+    return this.times.length === 0 ? Infinity : this.times[0]!;
+  }
+
+  /** The field with the earliest expiry (call only when earliest() is finite). */
+  earliestField(): string {
+    this.dropStaleTop();
+    return this.fields[0]!;
+  }
+
+  private dropStaleTop(): void {
+    while (this.times.length > 0 && this.at.get(this.fields[0]!) !== this.times[0]) this.pop();
+  }
+
+  private compactIfStale(): void {
+    if (this.times.length <= 2 * this.at.size + 32) return;
+    this.times = [];
+    this.fields = [];
+    for (const [field, time] of this.at) {
+      this.times.push(time);
+      this.fields.push(field);
+    }
+    for (let i = (this.times.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private push(time: number, field: string): void {
+    this.times.push(time);
+    this.fields.push(field);
+    let i = this.times.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!expiresBefore(this.times[i]!, this.fields[i]!, this.times[parent]!, this.fields[parent]!)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const last = this.times.length - 1;
+    this.swap(0, last);
+    this.times.pop();
+    this.fields.pop();
+    this.siftDown(0);
+  }
+
+  private siftDown(start: number): void {
+    const n = this.times.length;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let least = i;
+      if (l < n && expiresBefore(this.times[l]!, this.fields[l]!, this.times[least]!, this.fields[least]!)) least = l;
+      if (r < n && expiresBefore(this.times[r]!, this.fields[r]!, this.times[least]!, this.fields[least]!)) least = r;
+      if (least === i) return;
+      this.swap(i, least);
+      i = least;
+    }
+  }
+
+  private swap(i: number, j: number): void {
+    const t = this.times[i]!;
+    this.times[i] = this.times[j]!;
+    this.times[j] = t;
+    const f = this.fields[i]!;
+    this.fields[i] = this.fields[j]!;
+    this.fields[j] = f;
+  }
+}
+
+/** True when a field or value is too long for the compact encoding. */
+function tooLongForCompact(s: string): boolean {
+  return s.length > limits.hashMaxListpackValue;
+}
+
+export class HashValue {
+  /** Compact form: fields and values in parallel arrays; null once the hash is a hashtable. */
+  private fields: string[] | null = [];
+  private values: string[] | null = [];
+  /** Compact form's expiry column (listpackex), parallel to `fields`; 0 = no TTL. */
+  private expires: number[] | null = null;
+  /** Hashtable form. */
+  private table: DenseMap<string> | null = null;
+  private ttls: FieldTtls | null = null;
+
+  get size(): number {
+    return this.fields !== null ? this.fields.length : this.table!.size;
+  }
+
+  get encoding(): HashEncoding {
+    if (this.table !== null) return 'hashtable';
+    return this.expires !== null ? 'listpackex' : 'listpack';
+  }
+
+  get(field: string): string | undefined {
+    if (this.table !== null) return this.table.get(field);
+    const i = this.fields!.indexOf(field);
+    return i < 0 ? undefined : this.values![i];
+  }
+
+  has(field: string): boolean {
+    return this.table !== null ? this.table.has(field) : this.fields!.indexOf(field) >= 0;
+  }
+
+  /** The field at a position, 0 <= i < size, in HGETALL order. */
+  fieldAt(i: number): string {
+    return this.table !== null ? this.table.keyAt(i) : this.fields![i]!;
+  }
+
+  valueAt(i: number): string {
+    return this.table !== null ? this.table.valueAt(i) : this.values![i]!;
+  }
+
+  /** A uniformly random position (the hash must not be empty). */
+  randomIndex(rng: Rng): number {
+    return rng.below(this.size);
+  }
+
+  /**
+   * Redis 7.0's hashTypeTryConversion, before a command writes the field/value arguments
+   * args[first..last]: any of them too long converts now. (7.0 does not count the pairs up front:
+   * an HSET of 200 pairs that repeat one field stays a listpack.)
+   */
+  prepareForPairs(args: readonly string[], first: number, last: number): void {
+    if (this.table !== null) return;
+    for (let i = first; i <= last; i++) {
+      if (tooLongForCompact(args[i]!)) {
+        this.convertToTable();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Sets a field's value; true when the field is new. HSET clears the field's TTL (keepTtl
+   * false); HINCRBY and HINCRBYFLOAT keep it (Redis 7.4's HASH_SET_KEEP_TTL).
+   */
+  set(field: string, value: string, keepTtl = false): boolean {
+    if (this.table === null && (tooLongForCompact(field) || tooLongForCompact(value))) this.convertToTable();
+    if (this.table !== null) {
+      const isNew = this.table.set(field, value);
+      if (!keepTtl && !isNew && this.ttls !== null) this.ttls.delete(field);
+      return isNew;
+    }
+    const i = this.fields!.indexOf(field);
+    if (i >= 0) {
+      this.values![i] = value;
+      // A TTL'd field that loses its TTL moves behind the TTL'd ones, as listpackExPersist does.
+      if (!keepTtl && this.expires !== null && this.expires[i] !== 0) this.moveCompact(i, 0);
+      return false;
+    }
+    this.fields!.push(field);
+    this.values!.push(value);
+    this.expires?.push(0);
+    if (this.fields!.length > limits.hashMaxListpackEntries) this.convertToTable();
+    return true;
+  }
+
+  delete(field: string): boolean {
+    if (this.table !== null) {
+      if (!this.table.delete(field)) return false;
+      if (this.ttls !== null) this.ttls.delete(field);
+      return true;
+    }
+    const i = this.fields!.indexOf(field);
+    if (i < 0) return false;
+    this.removeCompactAt(i);
+    return true;
+  }
+
+  /**
+   * One HSCAN step. A compact hash is returned whole with cursor 0, as Redis does for listpacks;
+   * a hashtable walks its DenseMap from the top (see dense-map.ts for the guarantee).
+   */
+  scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
+    if (this.table !== null) return this.table.scan(cursor, count, visit);
+    for (let i = 0; i < this.fields!.length; i++) visit(this.fields![i]!, this.values![i]!);
+    return 0;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Field TTLs (Redis 7.4 hash field expiration). Times are absolute ms; 0 means "no TTL".
+
+  hasFieldTtls(): boolean {
+    if (this.table !== null) return this.ttls !== null && this.ttls.size > 0;
+    return this.expires !== null && this.expires.length > 0 && this.expires[0] !== 0;
+  }
+
+  /** The field's expiry time, 0 when it has none (or does not exist). */
+  ttlOf(field: string): number {
+    if (this.table !== null) return this.ttls?.get(field) ?? 0;
+    if (this.expires === null) return 0;
+    const i = this.fields!.indexOf(field);
+    return i < 0 ? 0 : this.expires[i]!;
+  }
+
+  /** Gives an existing field a TTL (time > 0). A compact hash becomes "listpackex" for good. */
+  setTtl(field: string, time: number): void {
+    if (this.table !== null) {
+      if (this.ttls === null) this.ttls = new FieldTtls();
+      this.ttls.set(field, time);
+      return;
+    }
+    const i = this.fields!.indexOf(field);
+    if (i < 0) return;
+    if (this.expires === null) this.expires = new Array<number>(this.fields!.length).fill(0);
+    this.moveCompact(i, time);
+  }
+
+  /** Removes a field's TTL; false when it had none. */
+  clearTtl(field: string): boolean {
+    if (this.table !== null) return this.ttls !== null && this.ttls.delete(field);
+    if (this.expires === null) return false;
+    const i = this.fields!.indexOf(field);
+    if (i < 0 || this.expires[i] === 0) return false;
+    this.moveCompact(i, 0);
+    return true;
+  }
+
+  /** The earliest field expiry time, Infinity when no field has a TTL. O(1) amortized. */
+  nextExpiry(): number {
+    if (this.table !== null) return this.ttls === null ? Infinity : this.ttls.earliest();
+    const first = this.expires?.[0];
+    return first === undefined || first === 0 ? Infinity : first;
+  }
+
+  /**
+   * Deletes every field whose expiry time is <= now, earliest first (ties by field name), and
+   * reports each one. Returns how many were removed.
+   */
+  removeExpired(now: number, removed: (field: string) => void): number {
+    let n = 0;
+    while (this.nextExpiry() <= now) {
+      const field = this.table !== null ? this.ttls!.earliestField() : this.fields![0]!;
+      this.delete(field);
+      removed(field);
+      n++;
+    }
+    return n;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Compact-form internals.
+
+  private removeCompactAt(i: number): void {
+    this.fields!.splice(i, 1);
+    this.values!.splice(i, 1);
+    this.expires?.splice(i, 1);
+  }
+
+  /**
+   * Moves the compact entry at `i` to where an entry with expiry `time` belongs: TTL'd entries
+   * ordered by (time, field) first, then the others, a TTL-less entry going last.
+   */
+  private moveCompact(i: number, time: number): void {
+    const field = this.fields![i]!;
+    const value = this.values![i]!;
+    this.removeCompactAt(i);
+    const expires = this.expires!;
+    let at = expires.length;
+    if (time !== 0) {
+      at = 0;
+      while (at < expires.length && expires[at] !== 0 && !expiresBefore(time, field, expires[at]!, this.fields![at]!)) at++;
+    }
+    this.fields!.splice(at, 0, field);
+    this.values!.splice(at, 0, value);
+    expires.splice(at, 0, time);
+  }
+
+  private convertToTable(): void {
+    const table = new DenseMap<string>();
+    const fields = this.fields!;
+    const values = this.values!;
+    for (let i = 0; i < fields.length; i++) table.set(fields[i]!, values[i]!);
+    if (this.expires !== null) {
+      for (let i = 0; i < fields.length; i++) {
+        const time = this.expires[i]!;
+        if (time === 0) continue;
+        if (this.ttls === null) this.ttls = new FieldTtls();
+        this.ttls.set(fields[i]!, time);
+      }
+    }
+    this.table = table;
+    this.fields = null;
+    this.values = null;
+    this.expires = null;
+  }
+
+  /** For the codec: restores the encoding a payload asks for. */
+  static decodeInto(encoding: HashEncoding): HashValue {
+    const h = new HashValue();
+    if (encoding === 'hashtable') h.convertToTable();
+    else if (encoding === 'listpackex') h.expires = [];
+    return h;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DUMP body (tag 5):
+//
+//   [flags: 1 byte][varint field count][per field: string field, string value, and when flag 4 is
+//   set a varint expiry time (0 = none)]
+//
+// Flags: 1 = hashtable encoding, 2 = listpackex (compact with an expiry column), 4 = expiry times
+// follow each value. Fields come in HGETALL order, so a restored hash answers in the same order.
+// A compact payload that breaks the compact limits (a hand-made one) is converted on restore, as
+// Redis converts when it loads such a listpack.
+
+const FLAG_TABLE = 1;
+const FLAG_EX = 2;
+const FLAG_TTLS = 4;
+
+function encodeHash(value: unknown, out: PayloadWriter): void {
+  const h = value as HashValue;
+  const withTtls = h.hasFieldTtls();
+  const encoding = h.encoding;
+  let flags = withTtls ? FLAG_TTLS : 0;
+  if (encoding === 'hashtable') flags |= FLAG_TABLE;
+  if (encoding === 'listpackex') flags |= FLAG_EX;
+  out.byte(flags);
+  const n = h.size;
+  out.varint(n);
+  for (let i = 0; i < n; i++) {
+    const field = h.fieldAt(i);
+    out.string(field);
+    out.string(h.valueAt(i));
+    if (withTtls) out.varint(h.ttlOf(field));
+  }
+}
+
+function decodeHash(input: PayloadReader): HashValue {
+  const flags = input.byte();
+  if ((flags & ~(FLAG_TABLE | FLAG_EX | FLAG_TTLS)) !== 0) throw new MalformedPayload('hash flags');
+  if ((flags & FLAG_TABLE) !== 0 && (flags & FLAG_EX) !== 0) throw new MalformedPayload('hash encoding');
+  const withTtls = (flags & FLAG_TTLS) !== 0;
+  // TTLs in a compact hash need the expiry column: listpackex.
+  if (withTtls && (flags & (FLAG_TABLE | FLAG_EX)) === 0) throw new MalformedPayload('hash ttl encoding');
+  const n = input.varint();
+  if (n === 0) throw new MalformedPayload('empty hash');
+  const encoding: HashEncoding = (flags & FLAG_TABLE) !== 0 ? 'hashtable' : (flags & FLAG_EX) !== 0 ? 'listpackex' : 'listpack';
+  const h = HashValue.decodeInto(encoding);
+  const timed: Array<[string, number]> = [];
+  for (let i = 0; i < n; i++) {
+    const field = input.string();
+    const value = input.string();
+    if (!h.set(field, value)) throw new MalformedPayload('duplicate hash field');
+    if (withTtls) {
+      const time = input.varint();
+      if (time !== 0) timed.push([field, time]);
+    }
+  }
+  if (withTtls && timed.length === 0) throw new MalformedPayload('hash ttl flag without ttls');
+  for (const [field, time] of timed) h.setTtl(field, time);
+  return h;
+}
+
+export const hashType: TypeOps = {
+  tag: 5,
+  encode: encodeHash,
+  decode: decodeHash,
+  encodingOf: (e: Entry): string => (e.value as HashValue).encoding,
+};
