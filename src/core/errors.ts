@@ -222,3 +222,20 @@ export const lposMaxlenNegative = (): Reply => errorReply("ERR MAXLEN can't be n
 export const mpopCountNotPositive = (): Reply => errorReply('ERR count should be greater than 0');
 /** A blocking command's timeout in seconds that is not a number strtold accepts. */
 export const timeoutNotFloat = (): Reply => errorReply('ERR timeout is not a float or out of range');
+
+// Persistence (SAVE, BGSAVE, BGREWRITEAOF, the append-only log; src/io/persistence).
+/** Writes refused while the append-only log cannot be written or fsynced; `reason` is strerror's text. */
+export const misconfAof = (reason: string): Reply => errorReply(`MISCONF Errors writing to the AOF file: ${reason}`);
+/** Writes refused after a failed background save when save points are set (stop-writes-on-bgsave-error). */
+export const misconfRdb = (): Reply =>
+  errorReply("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.");
+export const bgsaveInProgress = (): Reply => errorReply('ERR Background save already in progress');
+export const bgsaveWhileRewriting = (): Reply =>
+  errorReply("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+export const bgrewriteaofInProgress = (): Reply => errorReply('ERR Background append only file rewriting already in progress');
+export const bgrewriteaofFailed = (): Reply =>
+  errorReply("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+/** SAVE failed (Redis replies its bare shared "-ERR"); the log says why. */
+export const saveFailed = (): Reply => errorReply('ERR');
+export const persistenceOff = (): Reply =>
+  errorReply('ERR persistence is off in this instance (embedded mode without a data folder): open it with a dir to use SAVE, BGSAVE and BGREWRITEAOF');

@@ -6,6 +6,8 @@ import { keyCommands } from '../core/commands/keys.js';
 import { CommandTable } from '../core/commands/registry.js';
 import type { CommandSpec } from '../core/commands/spec.js';
 import { stringCommands } from '../core/commands/strings.js';
+import { bitmapCommands } from '../core/commands/bitmaps.js';
+import { hyperLogLogCommands } from '../core/commands/hyperloglog.js';
 import { setCommands } from '../core/commands/sets.js';
 import { hashCommands } from '../core/commands/hashes.js';
 import { clientCommands } from './commands/client.js';
@@ -19,6 +21,8 @@ export type ServerCommandTable = CommandTable<ServerContext>;
 export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
   return [
     ...(stringCommands as Array<CommandSpec<ServerContext>>),
+    ...(bitmapCommands as Array<CommandSpec<ServerContext>>),
+    ...(hyperLogLogCommands as Array<CommandSpec<ServerContext>>),
     ...(keyCommands as Array<CommandSpec<ServerContext>>),
     ...(expiryCommands as Array<CommandSpec<ServerContext>>),
     ...(databaseCommands as Array<CommandSpec<ServerContext>>),
