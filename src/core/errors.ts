@@ -239,3 +239,74 @@ export const bgrewriteaofFailed = (): Reply =>
 export const saveFailed = (): Reply => errorReply('ERR');
 export const persistenceOff = (): Reply =>
   errorReply('ERR persistence is off in this instance (embedded mode without a data folder): open it with a dir to use SAVE, BGSAVE and BGREWRITEAOF');
+
+// Sorted-set commands (t_zset.c).
+export const zaddNxXxConflict = (): Reply => errorReply('ERR XX and NX options at the same time are not compatible');
+export const zaddGtLtNxConflict = (): Reply =>
+  errorReply('ERR GT, LT, and/or NX options at the same time are not compatible');
+export const zaddIncrSinglePair = (): Reply => errorReply('ERR INCR option supports a single increment-element pair');
+export const zsetScoreNaN = (): Reply => errorReply('ERR resulting score is not a number (NaN)');
+export const zsetMinMaxNotFloat = (): Reply => errorReply('ERR min or max is not a float');
+export const zsetMinMaxNotLex = (): Reply => errorReply('ERR min or max not valid string range item');
+export const zrangeLimitNeedsByScoreOrLex = (): Reply =>
+  errorReply('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+export const zrangeWithscoresWithBylex = (): Reply =>
+  errorReply('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+/** ZUNION/ZINTER/ZDIFF(STORE)/ZINTERCARD with numkeys < 1; `command` is the lower-case full name. */
+export const zsetAtLeastOneKey = (command: string): Reply =>
+  errorReply(`ERR at least 1 input key is needed for '${command}' command`);
+export const zsetWeightNotFloat = (): Reply => errorReply('ERR weight value is not a float');
+/** ZRANDMEMBER ... WITHSCORES with a count beyond ±LONG_MAX/2 (the reply would hold twice as many items). */
+export const zrandmemberCountOutOfRange = (): Reply => errorReply('ERR value is out of range');
+
+// Stream commands (t_stream.c). Names and IDs interpolated into a text are shown as Redis's
+// addReplyErrorFormat shows a C string: up to the first NUL byte, with CR and LF as spaces.
+const cText = (s: string): string => clip(s, s.length).replace(/[\r\n]/g, ' ');
+export const invalidStreamId = (): Reply => errorReply('ERR Invalid stream ID specified as stream command argument');
+export const xaddIdTooSmall = (): Reply => errorReply('ERR The ID specified in XADD is equal or smaller than the target stream top item');
+export const xaddIdZero = (): Reply => errorReply('ERR The ID specified in XADD must be greater than 0-0');
+export const streamIdsExhausted = (): Reply => errorReply('ERR The stream has exhausted the last possible ID, unable to add more items');
+export const streamElementsTooLarge = (): Reply => errorReply('ERR Elements are too large to be stored');
+export const trimStrategyConflict = (): Reply => errorReply('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
+export const trimMaxlenNegative = (): Reply => errorReply('ERR The MAXLEN argument must be >= 0.');
+export const trimLimitNegative = (): Reply => errorReply('ERR The LIMIT argument must be >= 0.');
+export const trimLimitWithoutStrategy = (): Reply => errorReply('ERR syntax error, LIMIT cannot be used without specifying a trimming strategy');
+export const xtrimWithoutStrategy = (): Reply => errorReply('ERR syntax error, XTRIM must be called with a trimming strategy');
+export const trimLimitWithoutApprox = (): Reply => errorReply('ERR syntax error, LIMIT cannot be used without the special ~ option');
+export const invalidStartInterval = (): Reply => errorReply('ERR invalid start ID for the interval');
+export const invalidEndInterval = (): Reply => errorReply('ERR invalid end ID for the interval');
+export const xreadUnbalanced = (): Reply =>
+  errorReply("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
+export const xreadGroupOption = (): Reply => errorReply('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
+export const xreadNoackOption = (): Reply => errorReply('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
+export const xreadgroupMissingGroup = (): Reply => errorReply('ERR Missing GROUP option for XREADGROUP');
+export const xreadgroupNoGroup = (key: string, group: string): Reply =>
+  errorReply(`NOGROUP No such key '${cText(key)}' or consumer group '${cText(group)}' in XREADGROUP with GROUP option`);
+export const xreadgroupDollarId = (): Reply =>
+  errorReply('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
+export const xreadgroupPlusId = (): Reply =>
+  errorReply('ERR The + ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The + ID would just return an empty result set.');
+export const xreadGreaterId = (): Reply =>
+  errorReply('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
+export const xreadLastIdZero = (): Reply => errorReply('ERR the stream last element ID is 0-0');
+export const blockedGroupGone = (): Reply => errorReply('NOGROUP the consumer group this client was blocked on no longer exists');
+export const blockedStreamGone = (): Reply => errorReply('UNBLOCKED the stream key no longer exists');
+export const xgroupKeyMissing = (): Reply =>
+  errorReply('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+export const noSuchGroupForKey = (group: string, key: string): Reply =>
+  errorReply(`NOGROUP No such consumer group '${cText(group)}' for key name '${cText(key)}'`);
+export const noSuchKeyOrGroup = (key: string, group: string): Reply =>
+  errorReply(`NOGROUP No such key '${cText(key)}' or consumer group '${cText(group)}'`);
+export const busyGroup = (): Reply => errorReply('BUSYGROUP Consumer Group name already exists');
+export const entriesReadInvalid = (): Reply => errorReply('ERR value for ENTRIESREAD must be positive or -1');
+export const entriesAddedNegative = (): Reply => errorReply('ERR entries_added must be positive');
+export const xsetidBelowGivenMaxDeleted = (): Reply =>
+  errorReply('ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id');
+export const xsetidBelowTopItem = (): Reply => errorReply('ERR The ID specified in XSETID is smaller than the target stream top item');
+export const xsetidEntriesAddedBelowLength = (): Reply =>
+  errorReply('ERR The entries_added specified in XSETID is smaller than the target stream length');
+/** getLongLongFromObjectOrReply with a custom message (XCLAIM / XAUTOCLAIM arguments). */
+export const streamArgumentInvalid = (what: string): Reply => errorReply(`ERR ${what}`);
+export const xclaimUnknownOption = (option: string): Reply => errorReply(`ERR Unrecognized XCLAIM option '${cText(option)}'`);
+export const xautoclaimCountTooHigh = (): Reply =>
+  errorReply('ERR Insufficient memory, failed allocating transient memory, COUNT too high.');

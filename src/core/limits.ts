@@ -64,6 +64,10 @@ export const limits = {
   /** hll-sparse-max-bytes: a HyperLogLog whose sparse form (header included) would grow past
    *  this many bytes is converted to the dense form (Redis's default 3000). */
   hllSparseMaxBytes: 3000,
+  /** zset-max-listpack-entries: a sorted set stays compact ("listpack") up to this many members. */
+  zsetMaxListpackEntries: 128,
+  /** zset-max-listpack-value: ... and while every member is at most this many bytes. */
+  zsetMaxListpackValue: 64,
 } as const;
 
 /** Bounds that must hold among the limits above; checked at start-up and in a test. */
@@ -74,3 +78,15 @@ export function assertLimitsConsistent(): void {
   if (!(l.databases >= 1 && l.databases <= 1024)) throw new Error('limits: databases out of range');
   if (!(l.activeExpireKeysPerLoop > 0)) throw new Error('limits: active expire keys per loop');
 }
+
+/** Stream bounds (Redis's defaults; Cairn has no CONFIG SET for them yet). */
+export const streamLimits = {
+  /** stream-node-max-bytes: a stream node (Redis: listpack) holds at most this many bytes; 0: no limit. */
+  streamNodeMaxBytes: 4096,
+  /** stream-node-max-entries: ... and at most this many entries, deleted ones included; 0: no limit. */
+  streamNodeMaxEntries: 100,
+  /** XAUTOCLAIM keeps the IDs it deletes in an array of COUNT 16-byte slots, which Redis allocates
+   *  up front and refuses ("COUNT too high") when the allocation fails. Cairn refuses the same
+   *  beyond a 1 GiB array, a fixed bound instead of whatever the machine would allow. */
+  xautoclaimCountMax: (1024 * 1024 * 1024) / 16,
+} as const;

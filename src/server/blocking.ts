@@ -73,7 +73,13 @@ export class BlockingManager {
           if (state === undefined) continue;
           if (!ks.dbs[db]!.entries.has(key)) break; // the key went away: later waiters can't be served either
           ks.now = this.engine.clock.nowMs();
-          const reply = this.engine.call(s, state.spec, state.argv, state.fullName);
+          s.ctx.readyKey = key;
+          let reply: Reply;
+          try {
+            reply = this.engine.call(s, state.spec, state.argv, state.fullName);
+          } finally {
+            s.ctx.readyKey = null;
+          }
           if (reply === BLOCKED) {
             s.blockRequest = null; // still nothing for it: it keeps its place and its deadline
             continue;

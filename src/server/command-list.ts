@@ -10,6 +10,7 @@ import { bitmapCommands } from '../core/commands/bitmaps.js';
 import { hyperLogLogCommands } from '../core/commands/hyperloglog.js';
 import { setCommands } from '../core/commands/sets.js';
 import { hashCommands } from '../core/commands/hashes.js';
+import { listCommands } from '../core/commands/lists.js';
 import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
 import { serverCommands } from './commands/server.js';
@@ -28,6 +29,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...(databaseCommands as Array<CommandSpec<ServerContext>>),
     ...(setCommands as Array<CommandSpec<ServerContext>>),
     ...(hashCommands as Array<CommandSpec<ServerContext>>),
+    ...(listCommands as Array<CommandSpec<ServerContext>>),
     ...connectionCommands,
     ...clientCommands,
     ...transactionCommands,

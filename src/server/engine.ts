@@ -125,7 +125,7 @@ export class Engine {
   createSession(transport: SessionTransport, addr: string, laddr: string): Session {
     const s = new Session(this.nextClientId++, transport, addr, laddr, this.clock.nowMs(), this.requiresPassword());
     s.ctx = {
-      ks: this.ks, db: this.ks.db(0), client: s, session: s, engine: this, effectRewritten: false, blockingAllowed: true,
+      ks: this.ks, db: this.ks.db(0), client: s, session: s, engine: this, effectRewritten: false, blockingAllowed: true, readyKey: null,
       block: (keys, timeoutMs, timeoutReply) => {
         s.blockRequest = { keys, timeoutMs, timeoutReply };
         return BLOCKED;

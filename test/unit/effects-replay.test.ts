@@ -42,7 +42,7 @@ const command = fc.oneof(
 
 test('replaying the effects of random command sequences gives identical data', () => {
   fc.assert(
-    fc.property(fc.array(command, { minLength: 1, maxLength: 80 }), (cmds) => {
+    fc.property(fc.array(command, { minLength: 1, maxLength: 80, size: 'max' }), (cmds) => {
       const source = testEngine({ seed: 7 });
       const replica = testEngine({ seed: 99 }); // a different seed: effects must not depend on it
       const replay = replica.session();

@@ -55,6 +55,11 @@ export interface CoreContext {
    * Call only when `blockingAllowed` is true and nothing could be served.
    */
   block(keys: readonly string[], timeoutMs: number, timeoutReply: Reply): Reply;
+  /**
+   * While the engine re-runs a blocked command because a key became ready: that key. Redis 7.0
+   * serves a waiter from the key that woke it, even when an earlier key of its list also has data.
+   */
+  readyKey: string | null;
 }
 
 /** What a handler asked for when it called ctx.block. */

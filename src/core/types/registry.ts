@@ -5,6 +5,7 @@ import type { PayloadReader, PayloadWriter } from '../payload.js';
 import { stringType } from './string.js';
 import { setType } from './set.js';
 import { hashType } from './hash.js';
+import { listType } from './list.js';
 
 export interface TypeOps {
   /** The DUMP tag byte: fixed forever once released. */
@@ -21,4 +22,5 @@ export const TYPE_OPS: { readonly [T in ValueType]?: TypeOps } = {
   string: stringType,
   set: setType,
   hash: hashType,
+  list: listType,
 };
