@@ -1,16 +1,87 @@
 // Starting and stopping the servers a benchmark compares: Cairn (the built executable)
-// and a real redis-server, each on a free loopback port, each stopped by its PID.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// and a real redis-server, each on a free loopback port with its own temporary folder.
+// Every server is stopped by its PID and its folder removed: by stop(), and, should the
+// benchmark die half way, by the exit and signal handlers below.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findOption } from '../src/server/config.js';
+
+/** The repository root: this file runs as dist/bench/servers.js. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * 'off': no snapshots, no append-only log, on both servers.
+ * 'default': whatever each server does when not told (Redis: RDB save points
+ * 3600/1, 300/100, 60/10000 and no AOF; Cairn: its own defaults).
+ */
+export type Persistence = 'off' | 'default';
+
+export interface ServerOptions {
+  readonly persistence?: Persistence;
+  readonly extraArgs?: readonly string[];
+}
 
 export interface BenchServer {
-  readonly name: string;
+  readonly name: 'cairn' | 'redis';
   readonly port: number;
   readonly pid: number;
+  /** Resident set size of the server process right now (VmRSS), in bytes. */
+  rss(): number;
   stop(): Promise<void>;
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly dir: string;
+}
+
+/** Servers not stopped yet, for the emergency cleanup. */
+const running = new Set<Running>();
+
+/** A private copy of the compiled server, see cairnExecutable(). */
+let buildCopy: string | null = null;
+
+function cleanUp(): void {
+  for (const r of running) killAndRemove(r);
+  if (buildCopy !== null) rmSync(buildCopy, { recursive: true, force: true });
+  buildCopy = null;
+}
+
+process.once('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
+
+/**
+ * The Cairn executable every server of this run starts from: a copy of bin/ and dist/src/
+ * taken at the first start, so that a rebuild of the working tree during a long run cannot
+ * change (or half-write) the server under test between two measurements.
+ */
+function cairnExecutable(): string {
+  if (buildCopy === null) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-build-'));
+    buildCopy = dir;
+    cpSync(path.join(ROOT, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
+    cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  }
+  return path.join(buildCopy, 'bin', 'cairn.js');
+}
+
+function killAndRemove(r: Running): void {
+  try {
+    if (r.child.pid !== undefined && r.child.exitCode === null && r.child.signalCode === null) process.kill(r.child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  rmSync(r.dir, { recursive: true, force: true });
 }
 
 export async function freePort(): Promise<number> {
@@ -24,9 +95,84 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(port: number, timeoutMs: number): Promise<void> {
+/** VmRSS of a process from /proc, in bytes (0 when the process is gone). */
+export function rssOf(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * What Cairn's persistence switches look like in this build: the options exist in
+ * src/server/config.ts or they do not (persistence is landing while this is written).
+ */
+export function cairnPersistenceSupport(): { save: boolean; appendonly: boolean } {
+  return { save: findOption('save') !== undefined, appendonly: findOption('appendonly') !== undefined };
+}
+
+/** One line for reports: how the two persistence configurations are set up on each server. */
+export function describePersistence(): string {
+  const s = cairnPersistenceSupport();
+  if (!s.save && !s.appendonly) return 'Cairn has no save/appendonly options yet: it keeps data in memory only, so its "default" runs equal its "off" runs';
+  const off = [s.appendonly ? '--appendonly no' : null, s.save ? '--save ""' : null].filter((x) => x !== null).join(' ');
+  const defaults = ['appendonly', 'appendfsync', 'save']
+    .map((name) => findOption(name))
+    .filter((o) => o !== undefined)
+    .map((o) => `${o.name} ${o.default === '' ? '""' : o.default.includes(' ') ? `"${o.default}"` : o.default}`)
+    .join(', ');
+  return `persistence off = Cairn ${off}, Redis --save "" --appendonly no; default = Cairn ${defaults}; Redis save "3600 1 300 100 60 10000", appendonly no`;
+}
+
+function cairnPersistenceArgs(p: Persistence): string[] {
+  if (p === 'default') return [];
+  const s = cairnPersistenceSupport();
+  return [...(s.appendonly ? ['--appendonly', 'no'] : []), ...(s.save ? ['--save', ''] : [])];
+}
+
+function redisPersistenceArgs(p: Persistence): string[] {
+  return p === 'off' ? ['--save', '', '--appendonly', 'no'] : [];
+}
+
+export async function startRedis(options: ServerOptions = {}): Promise<BenchServer> {
+  const args = ['--bind', '127.0.0.1', ...redisPersistenceArgs(options.persistence ?? 'off'), ...(options.extraArgs ?? [])];
+  return launch('redis', 'redis-server', (port, dir) => ['--port', String(port), '--dir', dir, ...args]);
+}
+
+export async function startCairn(options: ServerOptions = {}): Promise<BenchServer> {
+  const args = ['--loglevel', 'warning', ...cairnPersistenceArgs(options.persistence ?? 'off'), ...(options.extraArgs ?? [])];
+  const cli = cairnExecutable();
+  return launch('cairn', process.execPath, (port, dir) => [cli, 'server', '--port', String(port), '--dir', dir, ...args]);
+}
+
+async function launch(name: 'cairn' | 'redis', executable: string, argsFor: (port: number, dir: string) => string[]): Promise<BenchServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-bench-${name}-`));
+  const child = spawn(executable, argsFor(port, dir), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const entry: Running = { child, dir };
+  running.add(entry);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const stop = stopper(entry);
+  try {
+    await waitForPing(port, child, 15_000);
+  } catch (e) {
+    await stop();
+    throw new Error(`${name} did not start: ${(e as Error).message}${stderr === '' ? '' : `\n${stderr}`}`);
+  }
+  const pid = child.pid!;
+  return { name, port, pid, rss: () => rssOf(pid), stop };
+}
+
+async function waitForPing(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     const ok = await new Promise<boolean>((resolve) => {
       const sock = net.connect(port, '127.0.0.1');
       sock.once('error', () => resolve(false));
@@ -39,34 +185,64 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`server on port ${port} did not answer PING within ${timeoutMs} ms`);
+  throw new Error(`no PONG on port ${port} within ${timeoutMs} ms`);
 }
 
-function stopper(child: ChildProcess, dir: string): () => Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s (Redis saves on shutdown when it has save points). */
+function stopper(entry: Running): () => Promise<void> {
   return async () => {
+    const { child } = entry;
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      process.kill(child.pid!, 'SIGTERM');
+      const timer = setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
+      }, 10_000);
       await exited;
       clearTimeout(timer);
     }
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(entry.dir, { recursive: true, force: true });
+    running.delete(entry);
   };
 }
 
-export async function startRedis(extraArgs: string[] = []): Promise<BenchServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs], { stdio: 'ignore' });
-  await waitForPing(port, 10_000);
-  return { name: 'redis', port, pid: child.pid!, stop: stopper(child, dir) };
+/** Facts about this machine and the two servers, stored with every result. */
+export function machineFacts(): Record<string, string | number> {
+  const redis = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.match(/v=(\S+)/)?.[1] ?? 'unknown';
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    redisServer: redis,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverage1m: loadAverage(),
+    cairnCommit: gitDescription(),
+  };
 }
 
-export async function startCairn(extraArgs: string[] = []): Promise<BenchServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-cairn-'));
-  const child = spawn(process.execPath, ['bin/cairn.js', 'server', '--port', String(port), '--dir', dir, '--loglevel', 'warning', ...extraArgs], { stdio: 'ignore' });
-  await waitForPing(port, 10_000);
-  return { name: 'cairn', port, pid: child.pid!, stop: stopper(child, dir) };
+export function loadAverage(): number {
+  return Number(os.loadavg()[0]!.toFixed(2));
+}
+
+/**
+ * Other processes competing for the cores skew absolute numbers (and, less, the ratios):
+ * says so when the load average was high before the run started. (At the end it includes
+ * the benchmark's own server and client, so only the start tells about other work.)
+ */
+export function busyNote(machine: Record<string, string | number>, loadAfter: number): string {
+  const cpus = Number(machine.cpus);
+  const before = Number(machine.loadAverage1m);
+  const busy = before > cpus * 0.5;
+  return `load average ${before} at the start, ${loadAfter} at the end, ${cpus} cores${busy ? ': the machine was busy with other work, expect noise' : ''}.`;
+}
+
+/** The commit the working tree is on, and whether it has uncommitted changes (read-only git). */
+function gitDescription(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
 }

@@ -15,6 +15,7 @@ import type { Clock } from './server/clock.js';
 import { systemClock } from './io/system-clock.js';
 import { realTimer } from './io/timers.js';
 import { startServer, type RunningServer } from './io/net-server.js';
+import { Persistence } from './io/persistence/manager.js';
 
 export { CairnReplyError };
 export type { Decoded };
@@ -27,6 +28,11 @@ export interface OpenOptions {
   /** Seed of the engine's random choices; random by default. */
   seed?: number;
   clock?: Clock;
+  /**
+   * A data folder: persistence (append-only log, snapshots) is on, loaded here synchronously by
+   * open(). Without it (nor a `dir` in config) nothing is written to disk.
+   */
+  dir?: string;
 }
 
 /** A connection-like handle: its own selected database, MULTI state and protocol version. */
@@ -127,6 +133,7 @@ export class Cairn {
   private readonly main: EmbeddedSession;
   private readonly servers: RunningServer[] = [];
   private readonly timer: NodeJS.Timeout;
+  readonly persistence: Persistence | null;
 
   constructor(options: OpenOptions = {}) {
     const config = new Config();
@@ -141,6 +148,10 @@ export class Cairn {
       runId: randomBytes(20).toString('hex'),
     });
     this.engine.blocking.scheduler = realTimer;
+    const dir = options.dir ?? options.config?.['dir'];
+    this.persistence = dir === undefined ? null : new Persistence({ engine: this.engine, dir, embedded: true });
+    this.persistence?.attach();
+    this.persistence?.startSync();
     this.main = new EmbeddedSession(this.engine);
     this.timer = setInterval(() => this.engine.cron(), Math.max(1, Math.floor(1000 / this.engine.config.int('hz'))));
     this.timer.unref();
@@ -170,6 +181,8 @@ export class Cairn {
   async close(): Promise<void> {
     clearInterval(this.timer);
     for (const s of this.servers) await s.close();
+    this.persistence?.prepareShutdown(null);
+    this.persistence?.close();
     this.main.close();
   }
 }

@@ -11,6 +11,8 @@ import { Logger, type LogLevel } from './server/log.js';
 import { startServer, type RunningServer } from './io/net-server.js';
 import { realTimer } from './io/timers.js';
 import { systemClock } from './io/system-clock.js';
+import { Persistence } from './io/persistence/manager.js';
+import { runCheckLog } from './cli/check-log.js';
 import { CAIRN_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,6 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'error':
       process.stderr.write(`cairn: ${cmd.message}\n`);
       return 2;
+    case 'check-log':
+      return runCheckLog(cmd.file, cmd.fix, { out: (line) => process.stdout.write(line + '\n') });
     case 'server':
       return runServer(cmd.configFile, cmd.options);
   }
@@ -74,7 +78,10 @@ async function runServer(configFile: string | null, options: Array<[string, stri
     stopping = true;
     log.notice('shutting down', { reason });
     clearInterval(cron);
-    await Promise.all(servers.map((s) => s.close()));
+    const closing = Promise.all(servers.map((s) => s.close()));
+    persistence.prepareShutdown(null); // the log written and fsynced, a snapshot if save points are set
+    persistence.close();
+    await closing;
     const pidfile = config.get('pidfile');
     if (pidfile !== '') rmSync(pidfile, { force: true });
     log.notice('bye');
@@ -93,6 +100,8 @@ async function runServer(configFile: string | null, options: Array<[string, stri
     },
     hooks: {
       shutdown: (request: ShutdownRequest) => {
+        // As Redis: save and fsync before agreeing to stop; a failure refuses unless FORCE.
+        if (persistence.prepareShutdown(request.save) !== null && !request.force) return 'Check logs.';
         setImmediate(() => void stop(`SHUTDOWN${request.now ? ' NOW' : ''}`));
         return null;
       },
@@ -105,6 +114,8 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   });
 
   engine.blocking.scheduler = realTimer;
+  const persistence = new Persistence({ engine, dir, log });
+  persistence.attach();
   const binds = config.get('bind').split(/\s+/).filter((b) => b !== '');
   try {
     let port = config.int('port');
@@ -134,5 +145,15 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   // A readiness line for scripts and tests that start the server with --port 0.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await persistence.start(); // clients get LOADING until the data set is in memory
+  } catch (e) {
+    const message = (e as Error).message ?? String(e);
+    log.error(message);
+    process.stderr.write(`cairn: ${message}\n`);
+    clearInterval(cron);
+    await Promise.all(servers.map((s) => s.close()));
+    return 1;
+  }
   return exited;
 }

@@ -6,11 +6,13 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'server'; configFile: string | null; options: Array<[string, string]> }
+  | { kind: 'check-log'; fix: boolean; file: string }
   | { kind: 'error'; message: string };
 
 export function parseArgs(argv: readonly string[]): CliCommand {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { kind: 'help' };
   if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') return { kind: 'version' };
+  if (argv[0] === 'check-log') return parseCheckLog(argv.slice(1));
   if (argv[0] !== 'server') return { kind: 'error', message: `unknown command '${argv[0]}' (try cairn --help)` };
   let configFile: string | null = null;
   const options: Array<[string, string]> = [];
@@ -42,11 +44,21 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   return { kind: 'server', configFile, options };
 }
 
+/** `cairn check-log [--fix] <file>` */
+function parseCheckLog(args: readonly string[]): CliCommand {
+  const fix = args.includes('--fix');
+  const files = args.filter((a) => a !== '--fix');
+  if (files.length !== 1 || files[0]!.startsWith('--')) return { kind: 'error', message: 'usage: cairn check-log [--fix] <file>' };
+  return { kind: 'check-log', fix, file: files[0]! };
+}
+
 export const HELP_TEXT = `Cairn: a Redis- and memcached-compatible key-value store.
 
 Usage:
   cairn server [CONFIG_FILE] [--config FILE] [--port N] [--bind ADDR] [--dir PATH]
                [--requirepass PASSWORD] [--<option> VALUE ...]
+  cairn check-log [--fix] FILE   check an append-only log (or snapshot, or manifest);
+                                 --fix cuts a damaged log at its last good record
   cairn --help
   cairn --version
 

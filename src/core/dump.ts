@@ -89,6 +89,8 @@ export function restoreValue(payload: string): RestoreResult {
 export function cloneValue(type: ValueType, value: unknown): unknown {
   // Strings are immutable JS strings: sharing them is a copy.
   if (type === 'string') return value;
+  const own = TYPE_OPS[type]?.clone;
+  if (own !== undefined) return own(value);
   const restored = restoreValue(dumpValue(type, value));
   if (!restored.ok) throw new Error(`clone: ${type} did not survive its own codec`);
   return restored.value;

@@ -102,6 +102,7 @@ export class Database {
     const e = this.get(key);
     if (e === undefined) {
       this.ks.stats.keyspaceMisses++;
+      this.ks.notify(this.id, 'keymiss', key); // Redis fires it wherever it counts a read miss
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
@@ -125,6 +126,7 @@ export class Database {
     this.dense.push(e);
     this.entries.set(key, e);
     this.touch(key);
+    this.ks.notify(this.id, 'new', key); // Redis dbAdd: every key creation
     // A new key is the only way an empty list, zset or stream comes to be: wake its waiters.
     if (this.blockingKeys.size !== 0 && this.blockingKeys.has(key)) this.ks.signalReady(this.id, key);
     return e;
@@ -249,11 +251,13 @@ export class Database {
   clear(): number {
     const n = this.entries.size;
     const watchedKeys = this.watched.size > 0 ? [...this.watched.keys()].filter((k) => this.entries.has(k)) : [];
+    const waitedOn = this.blockingKeys.size > 0 ? [...this.blockingKeys.keys()].filter((k) => this.entries.has(k)) : [];
     this.entries = new Map();
     this.dense = [];
     this.volatile = new Set();
     this.expireCursor = null;
     for (const k of watchedKeys) this.touch(k);
+    for (const k of waitedOn) this.ks.signalReady(this.id, k);
     return n;
   }
 
@@ -300,6 +304,9 @@ export class Database {
   }
 
   private removeEntry(e: Entry): void {
+    // Waiters on a stream must learn it is gone (XREADGROUP answers an error), so deletion
+    // signals too; list and zset waiters simply block again.
+    if (this.blockingKeys.size !== 0 && this.blockingKeys.has(e.key)) this.ks.signalReady(this.id, e.key);
     this.entries.delete(e.key);
     if (e.expiresAt !== 0) this.volatile.delete(e);
     const last = this.dense.pop()!;

@@ -68,6 +68,9 @@ export const limits = {
   zsetMaxListpackEntries: 128,
   /** zset-max-listpack-value: ... and while every member is at most this many bytes. */
   zsetMaxListpackValue: 64,
+  /** tracking-table-max-keys: keys the client-side caching table remembers before it forgets
+   *  the oldest (telling their clients, as if they had changed); 0 = no bound. Redis's default. */
+  trackingTableMaxKeys: 1_000_000,
 } as const;
 
 /** Bounds that must hold among the limits above; checked at start-up and in a test. */

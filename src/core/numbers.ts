@@ -97,7 +97,11 @@ export function parseDouble(s: string): number | null {
     return null;
   }
   const v = sign * Number(body);
-  return Number.isNaN(v) ? null : v;
+  if (Number.isNaN(v)) return null;
+  // strtod reports overflow and underflow (ERANGE), which Redis refuses: 1e400, 1e-400.
+  if (!Number.isFinite(v)) return null;
+  if (v === 0 && /[1-9]/.test(body.split('e')[0]!)) return null;
+  return v;
 }
 
 function hexFloat(body: string, sign: number): number | null {
@@ -108,27 +112,45 @@ function hexFloat(body: string, sign: number): number | null {
   return sign * Number(BigInt('0x' + digits)) * 2 ** exp;
 }
 
-/** Formats a double as Redis 7.0 does in RESP2 replies (`%.17g`), with inf/-inf/nan. */
+/** Formats a double as Redis 7.0 does in replies (`%.17g`), with inf/-inf/nan. */
 export function formatDouble17g(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const exp = Math.floor(Math.log10(Math.abs(d)));
-  let precise = d.toPrecision(17);
-  // %g switches to exponent form when exp < -4 or exp >= precision.
-  const [mant, e] = precise.includes('e') ? precise.split('e') as [string, string] : [precise, ''];
-  precise = mant;
-  let out: string;
-  const realExp = e !== '' ? Number(e) : exp;
-  if (realExp < -4 || realExp >= 17) {
-    const [m2, e2] = d.toExponential(16).split('e') as [string, string];
-    const expNum = Number(e2);
-    out = `${trimZeros(m2)}e${expNum < 0 ? '-' : '+'}${String(Math.abs(expNum)).padStart(2, '0')}`;
-  } else {
-    out = trimZeros(precise);
+  const [digits, exp] = seventeenDigits(Math.abs(d));
+  const sign = d < 0 ? '-' : '';
+  // %g: exponent form when the exponent is below -4 or at least the precision (17).
+  if (exp < -4 || exp >= 17) {
+    const mantissa = trimZeros(digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits);
+    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  return out;
+  if (exp < 0) return sign + trimZeros(`0.${'0'.repeat(-exp - 1)}${digits}`);
+  const int = digits.slice(0, exp + 1);
+  const frac = digits.slice(exp + 1);
+  return sign + (frac === '' ? int : trimZeros(`${int}.${frac}`));
+}
+
+/**
+ * The 17 significant digits of a positive double and its decimal exponent, rounded half to even
+ * on the exact binary value as glibc's printf does (toPrecision rounds exact ties up).
+ */
+function seventeenDigits(x: number): [string, number] {
+  const [m, e] = x.toExponential(16).split('e') as [string, string];
+  let digits = m.replace('.', '');
+  let exp = Number(e);
+  // An exact tie needs the value's full decimal expansion to end in 5 at the 18th digit;
+  // toPrecision(40) shows it exactly when it is that short.
+  const [m40, e40] = x.toExponential(39).split('e') as [string, string];
+  const long = m40.replace('.', '');
+  if (Number(e40) === exp || Number(e40) === exp - 1) {
+    const base = Number(e40) === exp ? long : null;
+    if (base !== null && base[17] === '5' && /^0*$/.test(base.slice(18)) && Number(base[16]) % 2 === 0) {
+      digits = base.slice(0, 17); // round the tie down to the even digit
+      exp = Number(e40);
+    }
+  }
+  return [digits, exp];
 }
 
 function trimZeros(s: string): string {

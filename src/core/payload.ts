@@ -29,6 +29,14 @@ export class PayloadWriter {
     this.chunks.push(s);
   }
 
+  /** An IEEE-754 double as 8 bytes, little-endian (zset scores: every bit kept, -0 included). */
+  double(d: number): void {
+    DOUBLE_VIEW.setFloat64(0, d, true);
+    let bytes = '';
+    for (let i = 0; i < 8; i++) bytes += String.fromCharCode(DOUBLE_BYTES[i]!);
+    this.chunks.push(bytes);
+  }
+
   finish(): string {
     return this.chunks.join('');
   }
@@ -68,6 +76,14 @@ export class PayloadReader {
     throw new MalformedPayload('varint too long');
   }
 
+  /** Reads an 8-byte little-endian IEEE-754 double (any bit pattern, NaN included: callers check). */
+  double(): number {
+    if (this.end - this.pos < 8) throw new MalformedPayload('truncated double');
+    for (let i = 0; i < 8; i++) DOUBLE_BYTES[i] = this.data.charCodeAt(this.pos + i);
+    this.pos += 8;
+    return DOUBLE_VIEW.getFloat64(0, true);
+  }
+
   string(): string {
     const len = this.varint();
     if (len > this.end - this.pos) throw new MalformedPayload('truncated string');
@@ -80,3 +96,6 @@ export class PayloadReader {
 /** 7 varint bytes carry 49 bits: more than any length a 512 MB string or a collection can have. */
 const VARINT_BYTES_MAX = 7;
 
+/** Scratch space for converting doubles to and from their 8 bytes. */
+const DOUBLE_BYTES = new Uint8Array(8);
+const DOUBLE_VIEW = new DataView(DOUBLE_BYTES.buffer);

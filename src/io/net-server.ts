@@ -8,6 +8,7 @@ import { RespParser, isProtocolError } from '../protocols/resp/parser.js';
 import { ReplyBuffer } from '../protocols/resp/encoder.js';
 import type { Engine } from '../server/engine.js';
 import type { Session, SessionTransport } from '../server/session.js';
+import { ReplyHold } from './persistence/reply-hold.js';
 
 export interface ServerOptions {
   port: number;
@@ -70,6 +71,8 @@ class Connection implements SessionTransport {
   /** Set while a blocking command (BLPOP ...) waits; input is buffered, not processed. */
   private blocked = false;
   private flushScheduled = false;
+  /** Under appendfsync always, output waits for the fsync of the writes it depends on. */
+  private readonly hold: ReplyHold;
 
   constructor(
     private readonly engine: Engine,
@@ -79,6 +82,7 @@ class Connection implements SessionTransport {
     const local = `${socket.localAddress}:${socket.localPort}`;
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.session = engine.createSession(this, remote, local);
+    this.hold = new ReplyHold(engine, () => socket.destroy());
     engine.networkClients++;
     this.parser = new RespParser({
       maxBulkBytes: engine.config.int('proto-max-bulk-len'),
@@ -112,9 +116,19 @@ class Connection implements SessionTransport {
 
   unblocked(reply: Reply): void {
     this.blocked = false;
+    this.hold.afterUnblocked();
     if (this.closed) return;
     this.writeReply(reply);
+    this.engine.afterReply(this.session);
     this.processInput();
+  }
+
+  /** Closes at once, dropping unsent output: a client over its output buffer limit (pubsub.ts). */
+  abort(): void {
+    if (this.closed) return;
+    this.out.take();
+    this.teardown();
+    this.socket.destroy();
   }
 
   queryBufferBytes(): number {
@@ -173,12 +187,15 @@ class Connection implements SessionTransport {
   }
 
   private executeOne(argv: string[]): void {
+    const mark = this.hold.beforeCommand();
     const reply = this.engine.execute(this.session, argv);
+    this.hold.afterCommand(mark);
     if (reply === BLOCKED) {
       this.blocked = true;
       return;
     }
     this.writeReply(reply);
+    this.engine.afterReply(this.session); // e.g. invalidations of the client's own reads come after its reply
   }
 
   /** Writes a command's reply, honouring CLIENT REPLY OFF|SKIP. */
@@ -198,6 +215,7 @@ class Connection implements SessionTransport {
 
   private flush(): void {
     if (this.closed || this.out.length === 0) return;
+    if (!this.hold.mayWrite(() => this.flush())) return;
     const bytes = this.out.take();
     this.engine.stats.netOutputBytes += bytes.length;
     this.socket.write(bytes);
@@ -206,6 +224,9 @@ class Connection implements SessionTransport {
 
   private endSocket(): void {
     if (this.closed) return;
+    // Replies held for an fsync go out before the end; input stops meanwhile.
+    if (this.out.length > 0 && !this.hold.mayWrite(() => this.endSocket())) return void (this.session.closing = true);
+    this.flush();
     this.socket.end();
     this.teardown();
   }

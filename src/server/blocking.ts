@@ -2,6 +2,7 @@
 // until when. When a write makes a key ready, its waiters run their command again in arrival
 // order; the first that can be served takes the data. Timeouts answer the command's own reply.
 import type { CommandSpec } from '../core/commands/spec.js';
+import type { ValueType } from '../core/keyspace.js';
 import { BLOCKED, type Reply } from '../core/reply.js';
 import * as errors from '../core/errors.js';
 import type { ServerContext } from './context.js';
@@ -17,6 +18,7 @@ export interface BlockedState {
   /** Absolute ms; Infinity waits forever. */
   readonly deadlineMs: number;
   readonly timeoutReply: Reply;
+  readonly waitsFor: ValueType | undefined;
   cancelTimer: (() => void) | null;
 }
 
@@ -46,7 +48,7 @@ export class BlockingManager {
     if (req === null) throw new Error(`${fullName} returned BLOCKED without calling ctx.block`);
     const now = this.engine.clock.nowMs();
     const deadlineMs = req.timeoutMs > 0 ? now + req.timeoutMs : Infinity;
-    const state: BlockedState = { spec, argv, fullName, db: s.db, keys: req.keys, deadlineMs, timeoutReply: req.timeoutReply, cancelTimer: null };
+    const state: BlockedState = { spec, argv, fullName, db: s.db, keys: req.keys, deadlineMs, timeoutReply: req.timeoutReply, waitsFor: req.waitsFor, cancelTimer: null };
     this.blocked.set(s, state);
     const db = this.engine.ks.dbs[s.db]!;
     for (const key of req.keys) {
@@ -71,7 +73,7 @@ export class BlockingManager {
         for (const s of [...list]) {
           const state = this.blocked.get(s);
           if (state === undefined) continue;
-          if (!ks.dbs[db]!.entries.has(key)) break; // the key went away: later waiters can't be served either
+          if (state.waitsFor !== undefined && ks.dbs[db]!.peek(key)?.type !== state.waitsFor) continue;
           ks.now = this.engine.clock.nowMs();
           s.ctx.readyKey = key;
           let reply: Reply;

@@ -9,10 +9,14 @@ import { stringCommands } from '../core/commands/strings.js';
 import { bitmapCommands } from '../core/commands/bitmaps.js';
 import { hyperLogLogCommands } from '../core/commands/hyperloglog.js';
 import { setCommands } from '../core/commands/sets.js';
+import { sortedSetCommands } from '../core/commands/sorted-sets.js';
 import { hashCommands } from '../core/commands/hashes.js';
 import { listCommands } from '../core/commands/lists.js';
+import { streamCommands } from '../core/commands/streams.js';
 import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
+import { pubsubCommands } from './commands/pubsub.js';
+import { persistenceCommands } from './commands/persistence.js';
 import { serverCommands } from './commands/server.js';
 import { transactionCommands } from './commands/transactions.js';
 import type { ServerContext } from './context.js';
@@ -28,12 +32,16 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...(expiryCommands as Array<CommandSpec<ServerContext>>),
     ...(databaseCommands as Array<CommandSpec<ServerContext>>),
     ...(setCommands as Array<CommandSpec<ServerContext>>),
+    ...(sortedSetCommands as Array<CommandSpec<ServerContext>>),
     ...(hashCommands as Array<CommandSpec<ServerContext>>),
     ...(listCommands as Array<CommandSpec<ServerContext>>),
+    ...(streamCommands as Array<CommandSpec<ServerContext>>),
     ...connectionCommands,
     ...clientCommands,
+    ...pubsubCommands,
     ...transactionCommands,
     ...serverCommands,
+    ...persistenceCommands,
   ];
 }
 

@@ -2,6 +2,9 @@
 // (redis.conf syntax) and CONFIG GET/SET/REWRITE all read this table.
 import { limits } from '../core/limits.js';
 import { INT64_MAX, parseI64 } from '../core/numbers.js';
+import { normalizeSaveOption } from './save-rules.js';
+import { displayKeyspaceEventsOption, normalizeKeyspaceEventsOption } from './notifications.js';
+import { normalizeOutputBufferLimitOption } from './pubsub.js';
 
 type Kind =
   | {
@@ -16,7 +19,17 @@ type Kind =
     }
   | { readonly type: 'bool' }
   | { readonly type: 'string' }
-  | { readonly type: 'enum'; readonly values: readonly string[] };
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  /**
+   * Options with their own syntax; `current` lets a value change only part of the setting.
+   * `display` is how CONFIG GET shows the stored value when that differs (Redis shows
+   * notify-keyspace-events lossily: 'AKEn' reads back as 'AKE' though 'n' still applies).
+   */
+  | {
+      readonly type: 'custom';
+      readonly normalize: (raw: string, current: string) => { value: string } | { error: string };
+      readonly display?: (stored: string) => string;
+    };
 
 export interface OptionSpec {
   readonly name: string;
@@ -58,6 +71,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'latency-monitor-threshold', kind: int(0, INT64_MAX), default: '0', description: 'Record events slower than this many milliseconds (0: off).' },
   { name: 'active-expire-enabled', kind: BOOL, default: 'yes', description: 'Run the active expiry cycle (DEBUG SET-ACTIVE-EXPIRE toggles it too).' },
   { name: 'enable-debug-command', kind: enumOf('no', 'yes', 'local'), default: 'no', immutable: true, description: 'Allow DEBUG: no, yes, or local (loopback and embedded clients only), as Redis 7.' },
+  { name: 'appendonly', kind: BOOL, default: 'yes', description: 'Keep the append-only log of writes (Cairn server default yes, unlike Redis: durable by default).' },
+  { name: 'appendfsync', kind: enumOf('always', 'everysec', 'no'), default: 'everysec', description: 'When the log is fsynced: always (before each write is acknowledged, group commit), everysec (in the background once a second), no (left to the OS).' },
+  { name: 'appenddirname', kind: STRING, default: 'appendonlydir', immutable: true, description: 'Folder, inside dir, for the append-only log files and their manifest.' },
+  { name: 'appendfilename', kind: STRING, default: 'appendonly.aof', immutable: true, description: 'Base name of the append-only log files (<name>.N.base.rdb, <name>.N.incr.aof, <name>.manifest).' },
+  { name: 'dbfilename', kind: STRING, default: 'dump.rdb', description: 'Snapshot file name inside dir (SAVE, BGSAVE; Cairn\'s own snapshot format, not Redis RDB).' },
+  { name: 'save', kind: { type: 'custom', normalize: (raw) => normalizeSaveOption(raw) }, default: '3600 1 300 100 60 10000', description: 'Snapshot rules "<seconds> <changes> ...": save after <seconds> if at least <changes> writes happened; "" disables.' },
+  { name: 'aof-use-rdb-preamble', kind: BOOL, default: 'yes', description: 'A log rewrite writes its base as a snapshot (yes) or as log records (no).' },
+  { name: 'auto-aof-rewrite-percentage', kind: int(0, INT_MAX), default: '100', description: 'Rewrite the log when it grew this many percent over its size after the last rewrite (0: never).' },
+  { name: 'auto-aof-rewrite-min-size', kind: int(0, INT64_MAX, true), default: String(64 * 1024 * 1024), description: 'No automatic rewrite below this log size.' },
+  { name: 'aof-load-truncated', kind: BOOL, default: 'yes', description: 'At start-up, cut a torn last log record with a warning (yes) or refuse to start (no).' },
+  { name: 'stop-writes-on-bgsave-error', kind: BOOL, default: 'yes', description: 'Refuse writes (MISCONF) after a failed background save while save rules are set.' },
+  { name: 'tracking-table-max-keys', kind: int(0, INT64_MAX), default: String(limits.trackingTableMaxKeys), description: 'Keys the client-side caching table remembers; beyond that the oldest are invalidated (0: no bound).' },
+  { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: (raw) => normalizeKeyspaceEventsOption(raw), display: (stored) => displayKeyspaceEventsOption(stored) }, default: '', description: 'Keyspace notification classes (K E g $ l s h z x e t m n d A), as Redis; empty: off.' },
+  { name: 'client-output-buffer-limit', kind: { type: 'custom', normalize: (raw, current) => normalizeOutputBufferLimitOption(raw, current) }, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', description: 'Per client class (normal, replica, pubsub): hard limit, soft limit, soft seconds; a client over them is closed.' },
 ];
 
 const BY_NAME = new Map<string, OptionSpec>();
@@ -88,7 +115,7 @@ export function parseMemory(text: string): number | null {
 }
 
 /** Normalises and validates a value; returns the stored text or an error message. */
-export function validateOption(spec: OptionSpec, raw: string): { value: string } | { error: string } {
+export function validateOption(spec: OptionSpec, raw: string, current: string = spec.default): { value: string } | { error: string } {
   const kind = spec.kind;
   switch (kind.type) {
     case 'int': {
@@ -110,7 +137,13 @@ export function validateOption(spec: OptionSpec, raw: string): { value: string }
     }
     case 'string':
       return { value: raw };
+    case 'custom':
+      return kind.normalize(raw, current);
   }
+}
+
+function displayed(spec: OptionSpec, stored: string): string {
+  return spec.kind.type === 'custom' && spec.kind.display !== undefined ? spec.kind.display(stored) : stored;
 }
 
 /** The live configuration: option values as text, with typed accessors for hot readers. */
@@ -124,7 +157,15 @@ export class Config {
     for (const o of OPTIONS) this.values.set(o.name, o.default);
   }
 
+  /** The value as CONFIG GET shows it. */
   get(name: string): string {
+    const spec = findOption(name);
+    if (spec === undefined) throw new Error(`unknown option ${name}`);
+    return displayed(spec, this.values.get(spec.name)!);
+  }
+
+  /** The value as stored, for the code that applies it (differs from get() only with `display`). */
+  stored(name: string): string {
     const spec = findOption(name);
     if (spec === undefined) throw new Error(`unknown option ${name}`);
     return this.values.get(spec.name)!;
@@ -143,7 +184,7 @@ export class Config {
     const spec = findOption(name);
     if (spec === undefined) return `unknown option '${name}'`;
     if (atRuntime && spec.immutable === true) return `can't set immutable config`;
-    const checked = validateOption(spec, raw);
+    const checked = validateOption(spec, raw, this.values.get(spec.name));
     if ('error' in checked) return checked.error;
     this.values.set(spec.name, checked.value);
     for (const l of this.listeners) l(spec.name, checked.value);
@@ -156,7 +197,7 @@ export class Config {
 
   /** [name, value] for every option, in declaration order. */
   entries(): Array<[string, string]> {
-    return OPTIONS.map((o) => [o.name, this.values.get(o.name)!]);
+    return OPTIONS.map((o) => [o.name, displayed(o, this.values.get(o.name)!)]);
   }
 }
 

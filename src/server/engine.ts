@@ -20,6 +20,10 @@ import { SlowLog } from './slowlog.js';
 import { LatencyMonitor } from './latency.js';
 import { InstantaneousRates } from './instantaneous.js';
 import { ServerStats } from './stats.js';
+import { dispatchKeyEvents } from './notifications.js';
+import { PubSub } from './pubsub.js';
+import { Tracking } from './tracking.js';
+import type { PersistenceGate } from './persistence-gate.js';
 
 export interface ShutdownRequest {
   readonly save: boolean | null;
@@ -83,6 +87,10 @@ export class Engine {
   readonly sessions = new Map<number, Session>();
   readonly monitors = new Set<Session>();
   readonly blocking = new BlockingManager(this);
+  /** Channels, patterns, keyspace notifications and subscribers' output limits (pubsub.ts). */
+  readonly pubsub: PubSub;
+  /** Client-side caching: which client may hold which key (tracking.ts). */
+  readonly tracking = new Tracking(this);
   /** Clients connected over the network (maxclients counts these). */
   networkClients = 0;
   /** > 0 while EXEC runs queued commands: blocking commands then answer at once. */
@@ -92,6 +100,8 @@ export class Engine {
   readonly runId: string;
   readonly process: ProcessFacts;
   hooks: EngineHooks;
+  /** The append-only log and snapshots, when the shell set them up (src/io/persistence). */
+  persistence: PersistenceGate | null = null;
   /** Unix seconds of the last successful save (LASTSAVE); the start time until a save happens. */
   lastSaveUnix: number;
   activeExpireEnabled = true;
@@ -113,6 +123,7 @@ export class Engine {
     this.runId = options.runId ?? '0'.repeat(40);
     this.process = options.process ?? { pid: 0, tcpPort: 0, executable: '', configFile: '' };
     this.activeExpireEnabled = this.config.bool('active-expire-enabled');
+    this.pubsub = new PubSub(this);
     this.config.onChange((name, value) => {
       if (name === 'active-expire-enabled') this.activeExpireEnabled = value === 'yes';
     });
@@ -126,8 +137,8 @@ export class Engine {
     const s = new Session(this.nextClientId++, transport, addr, laddr, this.clock.nowMs(), this.requiresPassword());
     s.ctx = {
       ks: this.ks, db: this.ks.db(0), client: s, session: s, engine: this, effectRewritten: false, blockingAllowed: true, readyKey: null,
-      block: (keys, timeoutMs, timeoutReply) => {
-        s.blockRequest = { keys, timeoutMs, timeoutReply };
+      block: (keys, timeoutMs, timeoutReply, waitsFor) => {
+        s.blockRequest = { keys, timeoutMs, timeoutReply, waitsFor };
         return BLOCKED;
       },
     };
@@ -142,6 +153,8 @@ export class Engine {
     this.monitors.delete(s);
     this.postponed.delete(s);
     this.blocking.forget(s);
+    this.pubsub.forget(s);
+    this.tracking.forget(s);
     s.multi = null;
     this.sessions.delete(s.id);
   }
@@ -151,11 +164,16 @@ export class Engine {
     const now = this.clock.nowMs();
     s.lastInteractionMs = now;
     this.ks.now = now;
+    if (this.tracking.active) this.tracking.beforeCommand(s, argv);
     const found = this.resolve(argv);
     if (typeof found === 'string') return found === '' ? NIL_ARRAY : this.reject(s, undefined, errorFromResolve(found, argv));
     if ('error' in found) return this.reject(s, found.fullName, found.error);
     const { spec, fullName } = found;
     if (!s.authenticated && !spec.flags.includes('no_auth')) return this.reject(s, fullName, errors.noAuth());
+    const notInSubscribedContext = this.pubsub.admission(s, fullName);
+    if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
+    const persistenceRefusal = this.persistence?.admit(s, spec, fullName) ?? null; // MISCONF, LOADING
+    if (persistenceRefusal !== null) return this.reject(s, fullName, persistenceRefusal);
     if (s.multi !== null && !TRANSACTION_CONTROL.has(fullName)) {
       if (spec.flags.includes('no_multi')) return this.reject(s, fullName, errors.notAllowedInMulti());
       s.multi.queue.push({ spec, argv, fullName });
@@ -165,7 +183,14 @@ export class Engine {
     if (reply === BLOCKED) this.blocking.park(s, spec, argv, fullName);
     this.flushEffects(fullName === 'exec');
     this.blocking.serveReadyKeys();
+    // Embedded callers get pushes apart from replies: nothing to wait for (TCP: afterReply).
+    if (s.transport.kind === 'embedded') this.afterReply(s);
     return reply;
+  }
+
+  /** The transport has written a command's reply: what must follow it goes out now (tracking.ts). */
+  afterReply(s: Session): void {
+    this.tracking.afterReply(s);
   }
 
   /**
@@ -227,6 +252,8 @@ export class Engine {
     ctx.db = this.ks.dbs[s.db]!;
     ctx.effectRewritten = false;
     ctx.blockingAllowed = s.canBlock && this.execDepth === 0;
+    // A background snapshot keeps the pre-image of the keys this write is about to change.
+    if (this.persistence?.copyOnWrite === true && spec.flags.includes('write')) this.persistence.beforeWrite(ctx.db.id, spec, argv);
     const dirtyBefore = this.ks.dirty;
     const started = this.clock.monotonicMicros();
     let reply: Reply;
@@ -240,6 +267,10 @@ export class Engine {
     const elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
     // EXEC and other non-write commands that run writes inside them log nothing of their own.
     if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten && spec.flags.includes('write')) this.ks.emit(ctx.db.id, argv);
+    // Key events go out per call, not per command line: inside EXEC a read must find the
+    // tracking table as the earlier writes of the same transaction left it (notifications.ts).
+    if (this.pubsub.keyEventsWanted) dispatchKeyEvents(this, s);
+    if (this.tracking.active) this.tracking.afterCall(s, spec, argv, fullName, reply);
     const stat = this.stats.command(fullName);
     stat.calls++;
     stat.usec += elapsed;
@@ -256,12 +287,16 @@ export class Engine {
 
   /** Active expiry and idle-client checks; the shell calls this `hz` times a second. */
   cron(): void {
+    if (this.persistence?.loading === true) return; // as Redis: no expiry or timeouts while loading
     const now = this.clock.nowMs();
     this.ks.now = now;
     if (this.activeExpireEnabled) {
       this.ks.activeExpireCycle();
       expireHashFields(this.ks, limits.activeExpireKeysPerLoop * limits.activeExpireLoopsMax);
     }
+    if (this.pubsub.keyEventsWanted) dispatchKeyEvents(this, null);
+    this.pubsub.cron();
+    this.tracking.flushBroadcasts();
     this.flushEffects(false);
     this.blocking.expire(now);
     this.blocking.serveReadyKeys();

@@ -116,7 +116,7 @@ function clientFields(e: Engine): Field[] {
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', maxOutput],
     ['blocked_clients', e.blocking.count],
-    ['tracking_clients', 0],
+    ['tracking_clients', e.tracking.info().clients],
     ['clients_in_timeout_table', 0],
   ];
 }
@@ -136,6 +136,8 @@ function memoryFields(e: Engine): Field[] {
 }
 
 function persistenceFields(e: Engine): Field[] {
+  // With persistence set up (src/io/persistence), it reports its own state; otherwise nothing runs.
+  if (e.persistence !== null) return e.persistence.infoFields();
   return [
     ['loading', 0],
     ['async_loading', 0],
@@ -168,9 +170,12 @@ function statsFields(e: Engine): Field[] {
     ['evicted_clients', 0],
     ['keyspace_hits', ks.keyspaceHits],
     ['keyspace_misses', ks.keyspaceMisses],
-    ['pubsub_channels', 0],
-    ['pubsub_patterns', 0],
-    ['pubsubshard_channels', 0],
+    ['pubsub_channels', e.pubsub.channelCount],
+    ['pubsub_patterns', e.pubsub.patternCount],
+    ['pubsubshard_channels', e.pubsub.shardChannelCount],
+    ['tracking_total_keys', e.tracking.info().keys],
+    ['tracking_total_items', e.tracking.info().items],
+    ['tracking_total_prefixes', e.tracking.info().prefixes],
     ['total_error_replies', st.totalErrorReplies],
   ];
 }

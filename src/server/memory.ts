@@ -4,6 +4,7 @@
 // It is documented as an estimate (docs/design/server-commands.md); what it guarantees is that
 // bigger values report more bytes and that an empty key space costs nothing.
 import type { Entry } from '../core/keyspace.js';
+import { estimateStreamBytes, type StreamValue } from '../core/types/stream.js';
 
 /** The Entry object: header (map, properties, elements) plus eight in-object fields. */
 const ENTRY_OBJECT_BYTES = 24 + 8 * 8;
@@ -29,6 +30,7 @@ export const DEFAULT_SAMPLES = 5;
  */
 export function estimateEntryBytes(e: Entry, samples: number): number {
   const bookkeeping = ENTRY_OBJECT_BYTES + MAP_SLOT_BYTES + DENSE_SLOT_BYTES + (e.expiresAt !== 0 ? VOLATILE_SLOT_BYTES : 0);
+  if (e.type === 'stream') return bookkeeping + stringBytes(e.key.length) + estimateStreamBytes(e.value as StreamValue, samples, (v) => estimateValueBytes(v, 0));
   return bookkeeping + stringBytes(e.key.length) + estimateValueBytes(e.value, samples);
 }
 

@@ -312,7 +312,7 @@ describe('CLIENT PAUSE and UNPAUSE', () => {
 describe('CLIENT UNBLOCK', () => {
   /** Parks a session as a blocking command would (no blocking command is needed for the test). */
   function park(t: TestEngine, s: EmbeddedSession, timeoutReply: Reply): void {
-    s.session.blockRequest = { keys: ['queue'], timeoutMs: 0, timeoutReply };
+    s.session.blockRequest = { keys: ['queue'], timeoutMs: 0, timeoutReply, waitsFor: undefined };
     t.engine.blocking.park(s.session, t.engine.commands.get('get')!, ['GET', 'queue'], 'get');
   }
 
@@ -391,6 +391,10 @@ describe('CLIENT HELP and declarations', () => {
       'no-evict': [3, ['admin', 'noscript', 'loading', 'stale'], ['admin', 'slow', 'dangerous', 'connection']],
       reply: [3, ['noscript', 'loading', 'stale'], ['slow', 'connection']],
       help: [2, ['loading', 'stale'], ['slow', 'connection']],
+      tracking: [-3, ['noscript', 'loading', 'stale'], ['slow', 'connection']],
+      caching: [3, ['noscript', 'loading', 'stale'], ['slow', 'connection']],
+      getredir: [2, ['noscript', 'loading', 'stale'], ['slow', 'connection']],
+      trackinginfo: [2, ['noscript', 'loading', 'stale'], ['slow', 'connection']],
     };
     const order = ['admin', 'slow', 'dangerous', 'connection'];
     for (const sub of client.subcommands!) {

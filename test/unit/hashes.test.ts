@@ -782,6 +782,30 @@ describe('field expiry', () => {
     assert.equal((t.engine.ks.db(3).peek('m')!.value as HashValue).has('a'), false);
   });
 
+  test('keyspace notifications', () => {
+    const t = testEngine();
+    t.run('CONFIG', 'SET', 'notify-keyspace-events', 'Eghx');
+    const listener = t.session();
+    listener.raw(['PSUBSCRIBE', '__keyevent@0__:*']);
+    listener.takePushed();
+    t.run('HSET', 'h', 'a', '1', 'b', '2');
+    t.run('HINCRBY', 'h', 'n', '1');
+    t.run('HINCRBYFLOAT', 'h', 'n', '1');
+    t.run('HEXPIRE', 'h', 10, 'FIELDS', 1, 'a');
+    t.run('HPERSIST', 'h', 'FIELDS', 1, 'a');
+    t.run('HPEXPIRE', 'h', 10, 'FIELDS', 1, 'a');
+    t.clock.advance(10);
+    t.run('HLEN', 'h');
+    t.run('HEXPIRE', 'h', 0, 'FIELDS', 1, 'b');
+    t.run('HDEL', 'h', 'n');
+    const events = listener.takePushed().map((r) => {
+      const [, , channel, key] = (r.v as Reply[]).map((x) => x.v as string);
+      return `${channel!.slice('__keyevent@0__:'.length)} ${key}`;
+    });
+    assert.deepEqual(events, [
+      'hset h', 'hincrby h', 'hincrbyfloat h', 'hexpire h', 'hpersist h', 'hexpire h', 'hexpired h', 'hdel h', 'hdel h', 'del h',
+    ]);
+  });
 
   test('WATCH sees field changes, including a lazy field expiry', () => {
     const t = testEngine();

@@ -50,6 +50,20 @@ function takeEffects(t: TestEngine): string[][] {
   return out;
 }
 
+/** An engine whose key events a subscriber collects (notify-keyspace-events KEA). */
+function withEvents(): TestEngine & { events: () => string[] } {
+  const t = testEngine({ config: { 'notify-keyspace-events': 'KEA' } });
+  const listener = t.session();
+  listener.raw(['PSUBSCRIBE', '__keyevent@0__:*']);
+  listener.takePushed();
+  const events = (): string[] =>
+    listener
+      .takePushed()
+      .map((r) => decodeReply(r, false) as string[])
+      .map(([, , channel, key]) => `${channel!.slice('__keyevent@0__:'.length)} ${key}`)
+      .filter((line) => !line.startsWith('new '));
+  return Object.assign(t, { events });
+}
 
 const range = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
 
@@ -479,6 +493,42 @@ describe('LMOVE, RPOPLPUSH, LMPOP', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('keyspace events, WATCH, effects', () => {
+  test('each command fires Redis\'s events, with del when a list is emptied', () => {
+    const t = withEvents();
+    t.run('RPUSH', 'l', 'a', 'b', 'c');
+    t.run('LPUSH', 'l', 'z');
+    t.run('LPUSHX', 'nokey', 'z');
+    assert.deepEqual(t.events(), ['rpush l', 'lpush l']);
+    t.run('LINSERT', 'l', 'AFTER', 'a', 'q');
+    t.run('LINSERT', 'l', 'AFTER', 'nope', 'q');
+    t.run('LSET', 'l', '0', 'Z');
+    t.run('LREM', 'l', '0', 'q');
+    t.run('LREM', 'l', '0', 'nope');
+    assert.deepEqual(t.events(), ['linsert l', 'lset l', 'lrem l']);
+    t.run('LTRIM', 'l', '0', '-1');
+    t.run('LPOP', 'l');
+    t.run('RPOP', 'l', '0');
+    t.run('RPOP', 'l', '5');
+    assert.deepEqual(t.events(), ['ltrim l', 'lpop l', 'rpop l', 'del l']);
+    t.run('RPUSH', 'src', 'x');
+    t.events();
+    t.run('LMOVE', 'src', 'dst', 'RIGHT', 'LEFT');
+    assert.deepEqual(t.events(), ['lpush dst', 'rpop src', 'del src']);
+    t.run('RPOPLPUSH', 'dst', 'dst');
+    assert.deepEqual(t.events(), ['lpush dst', 'rpop dst']);
+    t.run('LMPOP', '1', 'dst', 'LEFT', 'COUNT', '3');
+    assert.deepEqual(t.events(), ['lpop dst', 'del dst']);
+    t.run('RPUSH', 'l', 'a', 'b');
+    t.run('LTRIM', 'l', '1', '0');
+    assert.deepEqual(t.events(), ['rpush l', 'ltrim l', 'del l']);
+    t.run('RPUSH', 'l', 'a', 'b');
+    t.run('LREM', 'l', '0', 'a');
+    t.run('LREM', 'l', '0', 'b');
+    assert.deepEqual(t.events(), ['rpush l', 'lrem l', 'lrem l', 'del l']);
+    t.run('RPUSH', 'l', 'a');
+    t.run('BLPOP', 'l', '0');
+    assert.deepEqual(t.events(), ['rpush l', 'lpop l', 'del l']);
+  });
 
   test('a list change breaks WATCH; a refused or empty command does not', () => {
     const t = testEngine();
@@ -997,6 +1047,20 @@ describe('blocking commands', () => {
     assert.deepEqual(t.run('LRANGE', 'd', '0', '-1'), ['v']);
   });
 
+  test('a BLMOVE chain: the pushed destination serves its own waiter in the same round', () => {
+    const t = withEvents();
+    const [mover, popper] = [t.session(), t.session()];
+    mustBlock(mover, 'BLMOVE', 'a', 'b', 'LEFT', 'RIGHT', '0');
+    mustBlock(popper, 'BLPOP', 'b', '0');
+    takeEffects(t);
+    t.run('RPUSH', 'a', '1', '2');
+    assert.deepEqual(unblocked(mover), ['1']);
+    assert.deepEqual(unblocked(popper), [['b', '1']]);
+    assert.deepEqual(t.run('LRANGE', 'a', '0', '-1'), ['2']);
+    assert.equal(t.run('EXISTS', 'b'), 0);
+    assert.deepEqual(takeEffects(t), [['RPUSH', 'a', '1', '2'], ['LMOVE', 'a', 'b', 'LEFT', 'RIGHT'], ['LPOP', 'b']]);
+    assert.deepEqual(t.events(), ['rpush a', 'rpush b', 'lpop a', 'lpop b', 'del b']);
+  });
 
   test('served commands log their non-blocking form', () => {
     const t = testEngine();

@@ -207,8 +207,12 @@ const NONE = simple('none');
  */
 export function lookupNoTouch(ctx: CoreContext, key: string): Entry | undefined {
   const e = ctx.db.get(key);
-  if (e === undefined) ctx.ks.stats.keyspaceMisses++;
-  else ctx.ks.stats.keyspaceHits++;
+  if (e === undefined) {
+    ctx.ks.stats.keyspaceMisses++;
+    ctx.ks.notify(ctx.db.id, 'keymiss', key);
+  } else {
+    ctx.ks.stats.keyspaceHits++;
+  }
   return e;
 }
 

@@ -467,7 +467,7 @@ function blockingMove(ctx: CoreContext, argv: string[], from: End, to: End, time
   if (source === undefined) {
     // Inside MULTI Redis answers a plain nil here; a wait that times out answers a nil array.
     if (!ctx.blockingAllowed) return NIL;
-    return ctx.block([src], timeout, NIL_ARRAY);
+    return ctx.block([src], timeout, NIL_ARRAY, 'list');
   }
   const reply = moveFrom(ctx, source, dst, from, to);
   if (!isError(reply)) {
@@ -568,7 +568,7 @@ function blmpopCommand(ctx: CoreContext, argv: string[]): Reply {
   if (isReply(found)) return found;
   if (found !== undefined) return mpopServe(ctx, found, args.end, args.count);
   if (!ctx.blockingAllowed) return NIL_ARRAY;
-  return ctx.block(args.keys, timeout, NIL_ARRAY);
+  return ctx.block(args.keys, timeout, NIL_ARRAY, 'list');
 }
 
 /** BLPOP / BRPOP: [key, element] from the first non-empty list, logged as LPOP/RPOP key. */
@@ -580,7 +580,7 @@ function blockingPop(ctx: CoreContext, argv: string[], end: End): Reply {
   if (isReply(found)) return found;
   if (found === undefined) {
     if (!ctx.blockingAllowed) return NIL_ARRAY;
-    return ctx.block(keys, timeout, NIL_ARRAY);
+    return ctx.block(keys, timeout, NIL_ARRAY, 'list');
   }
   const value = popEnd(listOf(found), end);
   afterPop(ctx, found, end, 0);

@@ -1,7 +1,7 @@
 // The shape of a command declaration. Each command is declared exactly once; the
 // dispatcher, arity checks, COMMAND INFO/DOCS/GETKEYS, ACL categories, cluster routing,
 // the effect log and the generated reference in docs/ all read these declarations.
-import type { Database, Keyspace, WatchState } from '../keyspace.js';
+import type { Database, Keyspace, ValueType, WatchState } from '../keyspace.js';
 import type { Reply } from '../reply.js';
 
 export type CommandFlag =
@@ -52,9 +52,12 @@ export interface CoreContext {
    * Parks the client until one of `keys` (in the selected database) is written to, or until
    * `timeoutMs` passes (0: forever), and returns the BLOCKED sentinel. When a key becomes ready
    * the engine runs the same command line again; on timeout the client gets `timeoutReply`.
-   * Call only when `blockingAllowed` is true and nothing could be served.
+   * Call only when `blockingAllowed` is true and nothing could be served. With `waitsFor`, a key
+   * that comes back holding another type does not wake the client (Redis 7.0 keeps a BLPOP
+   * blocked when its key becomes a set); without it every change re-runs the command (streams,
+   * whose waiters must hear about deletion).
    */
-  block(keys: readonly string[], timeoutMs: number, timeoutReply: Reply): Reply;
+  block(keys: readonly string[], timeoutMs: number, timeoutReply: Reply, waitsFor?: ValueType): Reply;
   /**
    * While the engine re-runs a blocked command because a key became ready: that key. Redis 7.0
    * serves a waiter from the key that woke it, even when an earlier key of its list also has data.
@@ -67,6 +70,7 @@ export interface BlockRequest {
   readonly keys: readonly string[];
   readonly timeoutMs: number;
   readonly timeoutReply: Reply;
+  readonly waitsFor: ValueType | undefined;
 }
 
 export type Handler<C> = (ctx: C, argv: string[]) => Reply;

@@ -3,9 +3,11 @@
 import type { Entry, ValueType } from '../keyspace.js';
 import type { PayloadReader, PayloadWriter } from '../payload.js';
 import { stringType } from './string.js';
+import { zsetType } from './zset.js';
 import { setType } from './set.js';
 import { hashType } from './hash.js';
 import { listType } from './list.js';
+import { streamType } from './stream.js';
 
 export interface TypeOps {
   /** The DUMP tag byte: fixed forever once released. */
@@ -16,11 +18,15 @@ export interface TypeOps {
   decode(input: PayloadReader): unknown;
   /** OBJECT ENCODING's answer for this entry. */
   encodingOf(e: Entry): string;
+  /** An independent copy that keeps the encoding (COPY); without it COPY goes through the codec. */
+  clone?(value: unknown): unknown;
 }
 
 export const TYPE_OPS: { readonly [T in ValueType]?: TypeOps } = {
   string: stringType,
+  zset: zsetType,
   set: setType,
   hash: hashType,
   list: listType,
+  stream: streamType,
 };

@@ -19,26 +19,18 @@
 //   Push      >n items                      *n items
 //   BigNum    (digits                       $len digits
 
+import { formatDouble17g } from '../../core/numbers.js';
 import { ReplyKind, type Reply } from '../../core/reply.js';
 import { CR, LF, writeLatin1 } from './bytes.js';
 
 export type RespVersion = 2 | 3;
 
 /**
- * Text for a double, the same in RESP2 (as a bulk) and RESP3 (after ',').
- * Infinities and NaN are spelled inf, -inf and nan as Redis does. Everything
- * else is JS's shortest round-trip repr (String(n)), which Redis's own output
- * (fpconv_dtoa, also shortest round-trip) matches in digits; exponents come out
- * as "1e+21" / "1.5e-7", which Redis and clients parse (strtod syntax).
- * Negative zero is written "-0", as Redis writes it.
+ * Text for a double, the same in RESP2 (as a bulk) and RESP3 (after ','): `%.17g`, as
+ * redis-server 7.0 (Cairn's compatibility target, docs/design/redis-version.md) prints scores,
+ * with inf, -inf and nan spelled as Redis spells them.
  */
-export function formatDouble(n: number): string {
-  if (n === Infinity) return 'inf';
-  if (n === -Infinity) return '-inf';
-  if (n !== n) return 'nan';
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  return String(n);
-}
+export const formatDouble = formatDouble17g;
 
 /** Encodes one reply into a fresh Buffer. For many replies, use a ReplyBuffer. */
 export function encode(r: Reply, resp: RespVersion): Buffer {

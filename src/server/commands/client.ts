@@ -9,6 +9,7 @@ import type { ServerContext } from '../context.js';
 import type { Engine } from '../engine.js';
 import type { Session } from '../session.js';
 import { isValidClientName } from './connection.js';
+import { trackingSubcommands } from '../tracking.js';
 
 type Spec = CommandSpec<ServerContext>;
 
@@ -107,6 +108,7 @@ export const clientCommands: Spec[] = [
         syntax: 'CLIENT REPLY <ON | OFF | SKIP>',
         handler: reply,
       },
+      ...trackingSubcommands,
       {
         group: 'connection', acl: ['connection'], flags: ['loading', 'stale'], name: 'help', arity: 2, since: '5.0.0',
         summary: 'Describes the CLIENT subcommands.', complexity: 'O(1)', syntax: 'CLIENT HELP',
@@ -118,6 +120,10 @@ export const clientCommands: Spec[] = [
 
 const HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
   'GETNAME',
   '    Return the name of the current connection.',
   'ID',
@@ -162,6 +168,11 @@ const HELP = [
   '    Set client meta attr. Options are:',
   '    * LIB-NAME: the client lib name.',
   '    * LIB-VER: the client lib version.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
   'HELP',
@@ -183,7 +194,7 @@ export interface CurrentCall {
 /**
  * One CLIENT LIST line, with Redis 7's fields in Redis's order (plus 7.2's lib-name/lib-ver).
  * Fields Cairn has no counterpart for are honest constants: fd=-1 (Node does not expose the
- * descriptor), sub/psub/ssub=0 (no pub/sub mode on sessions yet), reply-buffer sizes 0.
+ * descriptor), reply-buffer sizes 0.
  */
 export function clientInfoLine(engine: Engine, s: Session, current: CurrentCall | null): string {
   const nowMs = engine.clock.nowMs();
@@ -202,9 +213,9 @@ export function clientInfoLine(engine: Engine, s: Session, current: CurrentCall 
     ['idle', Math.max(0, Math.floor((nowMs - s.lastInteractionMs) / 1000))],
     ['flags', clientFlags(engine, s)],
     ['db', s.db],
-    ['sub', 0],
-    ['psub', 0],
-    ['ssub', 0],
+    ['sub', engine.pubsub.counts(s).channels],
+    ['psub', engine.pubsub.counts(s).patterns],
+    ['ssub', engine.pubsub.counts(s).shardChannels],
     ['multi', s.multi === null ? -1 : s.multi.queue.length],
     ['qbuf', qbuf],
     ['qbuf-free', 0],
@@ -219,7 +230,7 @@ export function clientInfoLine(engine: Engine, s: Session, current: CurrentCall 
     ['events', events(s, omem)],
     ['cmd', isCaller ? current.fullName : s.lastCommand],
     ['user', s.user],
-    ['redir', -1],
+    ['redir', engine.tracking.redirectOf(s)],
     ['resp', s.resp],
     ['lib-name', s.libName],
     ['lib-ver', s.libVersion],
@@ -227,18 +238,19 @@ export function clientInfoLine(engine: Engine, s: Session, current: CurrentCall 
   return fields.map(([k, v]) => `${k}=${v}`).join(' ') + '\n';
 }
 
-/** Cairn's sessions are all normal clients: it has no replica links or pub/sub mode yet. */
-export function clientType(s: Session): ClientType {
-  void s;
-  return 'normal';
+/** Cairn has no replica links yet: a session is a pub/sub client while it has subscriptions, else normal. */
+export function clientType(s: Session, engine: Engine): ClientType {
+  return engine.pubsub.isSubscribed(s) ? 'pubsub' : 'normal';
 }
 
 /** The flags field, in Redis's order, for the states Cairn has. */
 function clientFlags(engine: Engine, s: Session): string {
   let f = '';
   if (s.monitor) f += 'O';
+  if (engine.pubsub.isSubscribed(s)) f += 'P';
   if (s.multi !== null) f += 'x';
   if (engine.blocking.isBlocked(s)) f += 'b';
+  f += engine.tracking.clientListFlags(s);
   if (s.watch.dirty) f += 'd';
   if (s.closing) f += 'c';
   if (s.noEvict) f += 'e';
@@ -289,7 +301,7 @@ function list(ctx: ServerContext, argv: string[]): Reply {
   if (argv.length === 4 && isWord(argv[2]!, 'TYPE')) {
     const type = parseClientType(argv[3]!);
     if (type === null) return errors.unknownClientType(argv[3]!);
-    chosen = [...sessions.values()].filter((s) => clientType(s) === type);
+    chosen = [...sessions.values()].filter((s) => clientType(s, ctx.engine) === type);
   } else if (argv.length > 3 && isWord(argv[2]!, 'ID')) {
     chosen = [];
     for (let i = 3; i < argv.length; i++) {
@@ -375,7 +387,7 @@ function parseKillFilter(argv: readonly string[]): { filter: KillFilter } | { er
 function killMatches(ctx: ServerContext, s: Session, f: KillFilter): boolean {
   if (f.addr !== null && s.addr !== f.addr) return false;
   if (f.laddr !== null && s.laddr !== f.laddr) return false;
-  if (f.type !== null && clientType(s) !== f.type) return false;
+  if (f.type !== null && clientType(s, ctx.engine) !== f.type) return false;
   if (f.id !== null && s.id !== f.id) return false;
   if (f.user !== null && s.user !== f.user) return false;
   if (f.skipMe && s === ctx.session) return false;

@@ -6,6 +6,7 @@ import { parseInteger } from '../../core/numbers.js';
 import { bulk, EMPTY_ARRAY, int, mapOf, OK, PONG, simple, type Reply } from '../../core/reply.js';
 import { REDIS_COMPAT_VERSION } from '../../version.js';
 import type { ServerContext } from '../context.js';
+import { subscribedPing } from '../pubsub.js';
 import type { Session } from '../session.js';
 
 type Spec = CommandSpec<ServerContext>;
@@ -16,8 +17,10 @@ export const connectionCommands: Spec[] = [
   {
     ...base, name: 'ping', arity: -1, flags: ['fast'], since: '1.0.0',
     summary: 'Returns the server\'s liveliness response.', complexity: 'O(1)', syntax: 'PING [message]',
-    handler: (_ctx, argv) => {
+    handler: (ctx, argv) => {
       if (argv.length > 2) return errors.wrongArity('ping');
+      const subscribed = subscribedPing(ctx.engine, ctx.session, argv[1]);
+      if (subscribed !== null) return subscribed;
       return argv.length === 2 ? bulk(argv[1]!) : PONG;
     },
   },
@@ -157,4 +160,6 @@ export function resetSession(ctx: ServerContext, s: Session): void {
   }
   s.authenticated = !ctx.engine.requiresPassword();
   s.user = 'default';
+  ctx.engine.tracking.forget(s);
+  ctx.engine.pubsub.forget(s);
 }

@@ -1,0 +1,156 @@
+// Embedded use: GET and SET-with-TTL per second inside one Node process, through Cairn's
+// in-process API (db.command), next to lru-cache (a plain in-memory cache with a TTL, the
+// floor of what a JS cache costs) and next to a network round trip with ioredis to a
+// redis-server on loopback (what embedding saves). All in one run, same keys and values.
+//
+//   node dist/bench/embedded.js [--quick]
+import { LRUCache } from 'lru-cache';
+import { Redis } from 'ioredis';
+import { open } from '../src/embedded.js';
+import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
+import { fmtNumber, fmtRatio, hasFlag, isMain, log, saveResult, table } from './report.js';
+
+export interface EmbeddedOptions {
+  /** How long each measurement runs. */
+  readonly durationMs: number;
+}
+
+export interface EmbeddedRow {
+  readonly name: string;
+  readonly setOpsPerSec: number;
+  readonly getOpsPerSec: number;
+}
+
+export interface EmbeddedResult {
+  readonly machine: Record<string, string | number>;
+  readonly durationMs: number;
+  readonly rows: readonly EmbeddedRow[];
+}
+
+const KEYS = 100_000;
+const TTL_SECONDS = 600;
+const VALUE = 'x'.repeat(64);
+
+/** The keys, drawn in a fixed pseudo-random order so that every contender sees the same sequence. */
+function keySequence(): string[] {
+  const out: string[] = [];
+  let x = 0x9e3779b9;
+  for (let i = 0; i < 1 << 16; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.push(`key:${(x >>> 0) % KEYS}`);
+  }
+  return out;
+}
+const SEQUENCE = keySequence();
+const MASK = SEQUENCE.length - 1;
+
+/** Calls op in batches until durationMs has passed (after a short warm-up); ops per second. */
+function timeSync(durationMs: number, op: (key: string) => void): number {
+  const run = (ms: number): number => {
+    let n = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      for (let i = 0; i < 1000; i++) op(SEQUENCE[(n + i) & MASK]!);
+      n += 1000;
+      elapsed = performance.now() - start;
+    } while (elapsed < ms);
+    return (n * 1000) / elapsed;
+  };
+  run(Math.min(300, durationMs / 3));
+  return run(durationMs);
+}
+
+/** Like timeSync for a client that answers asynchronously, `inFlight` requests at a time. */
+async function timeAsync(durationMs: number, inFlight: number, op: (key: string) => Promise<unknown>): Promise<number> {
+  const run = async (ms: number): Promise<number> => {
+    let n = 0;
+    const start = performance.now();
+    const deadline = start + ms;
+    const worker = async (): Promise<void> => {
+      while (performance.now() < deadline) await op(SEQUENCE[n++ & MASK]!);
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    return (n * 1000) / (performance.now() - start);
+  };
+  await run(Math.min(300, durationMs / 3));
+  return run(durationMs);
+}
+
+async function measureCairnEmbedded(durationMs: number): Promise<EmbeddedRow> {
+  const db = open();
+  try {
+    const ttl = String(TTL_SECONDS);
+    const setOpsPerSec = timeSync(durationMs, (k) => db.command('SET', k, VALUE, 'EX', ttl));
+    const getOpsPerSec = timeSync(durationMs, (k) => db.command('GET', k));
+    return { name: 'Cairn embedded (db.command)', setOpsPerSec, getOpsPerSec };
+  } finally {
+    await db.close();
+  }
+}
+
+function measureLruCache(durationMs: number): EmbeddedRow {
+  const cache = new LRUCache<string, string>({ max: KEYS * 2, ttl: TTL_SECONDS * 1000 });
+  const setOpsPerSec = timeSync(durationMs, (k) => cache.set(k, VALUE));
+  const getOpsPerSec = timeSync(durationMs, (k) => cache.get(k));
+  return { name: 'lru-cache (ttl)', setOpsPerSec, getOpsPerSec };
+}
+
+async function measureIoredis(name: string, server: BenchServer, durationMs: number, inFlight: number): Promise<EmbeddedRow> {
+  const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  await client.connect();
+  try {
+    const setOpsPerSec = await timeAsync(durationMs, inFlight, (k) => client.set(k, VALUE, 'EX', TTL_SECONDS));
+    const getOpsPerSec = await timeAsync(durationMs, inFlight, (k) => client.get(k));
+    return { name, setOpsPerSec, getOpsPerSec };
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function runEmbedded(opts: EmbeddedOptions): Promise<EmbeddedResult> {
+  log('embedded: Cairn in-process, lru-cache, ioredis over loopback...');
+  const rows: EmbeddedRow[] = [await measureCairnEmbedded(opts.durationMs), measureLruCache(opts.durationMs)];
+  const started: BenchServer[] = [];
+  try {
+    const redis = await startRedis({ persistence: 'off' });
+    started.push(redis);
+    const cairn = await startCairn({ persistence: 'off' });
+    started.push(cairn);
+    rows.push(await measureIoredis('ioredis -> redis-server, 1 in flight', redis, opts.durationMs, 1));
+    rows.push(await measureIoredis('ioredis -> cairn server, 1 in flight', cairn, opts.durationMs, 1));
+    rows.push(await measureIoredis('ioredis -> redis-server, 64 in flight', redis, opts.durationMs, 64));
+  } finally {
+    for (const s of started) await s.stop();
+  }
+  return { machine: machineFacts(), durationMs: opts.durationMs, rows };
+}
+
+export function printEmbedded(result: EmbeddedResult): string {
+  const file = saveResult('embedded', result);
+  const lru = result.rows.find((r) => r.name.startsWith('lru-cache'))!;
+  const rtt = result.rows.find((r) => r.name === 'ioredis -> redis-server, 1 in flight')!;
+  console.log(`\n== Embedded: SET key v EX ${TTL_SECONDS} / GET, in one process (${result.durationMs} ms each) ==`);
+  console.log(table(
+    ['contender', 'SET ops/s', 'GET ops/s', 'SET vs lru-cache', 'GET vs lru-cache', 'SET vs ioredis RTT', 'GET vs ioredis RTT'],
+    result.rows.map((r) => [
+      r.name, fmtNumber(r.setOpsPerSec), fmtNumber(r.getOpsPerSec),
+      fmtRatio(r.setOpsPerSec, lru.setOpsPerSec), fmtRatio(r.getOpsPerSec, lru.getOpsPerSec),
+      fmtRatio(r.setOpsPerSec, rtt.setOpsPerSec), fmtRatio(r.getOpsPerSec, rtt.getOpsPerSec),
+    ]),
+    1,
+  ));
+  console.log(`keys drawn from ${fmtNumber(KEYS)}, 64-byte values; "ioredis RTT" = one request at a time to redis-server on loopback.`);
+  console.log(busyNote(result.machine, loadAverage()));
+  console.log(`saved ${file}`);
+  return file;
+}
+
+if (isMain(import.meta.url)) {
+  runEmbedded({ durationMs: hasFlag('--quick') ? 500 : 2000 }).then(printEmbedded).catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

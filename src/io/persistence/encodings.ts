@@ -1,0 +1,35 @@
+// The two ways a snapshot job can write the data set: the snapshot format (dump.rdb and the
+// log's base file with aof-use-rdb-preamble yes), or log records (a base file in log format
+// when aof-use-rdb-preamble is no): one RESTORE per key, with its absolute expiry, so every
+// value type that DUMP covers is covered here too.
+import { dumpValue } from '../../core/dump.js';
+import type { Entry } from '../../core/keyspace.js';
+import { encodeRecord, logFileHeader } from './log-format.js';
+import { writeAux, writeEntry, writeEof, writeHeader, writeSelectDb } from './snapshot-format.js';
+import type { SnapshotEncoding } from './snapshot-job.js';
+
+/** Metadata written at the start of a snapshot (AUX records), in this order. */
+export type SnapshotAux = ReadonlyArray<readonly [string, string]>;
+
+export function snapshotEncoding(aux: SnapshotAux): SnapshotEncoding {
+  return {
+    header: (out) => {
+      writeHeader(out);
+      for (const [name, value] of aux) writeAux(out, name, value);
+    },
+    selectDb: (db, out) => writeSelectDb(out, db),
+    entry: (_db, e, out) => writeEntry(out, e),
+    footer: (keys, out, crcSoFar) => {
+      writeEof(out, keys);
+      out.u32(crcSoFar()); // the CRC of every byte before it, the EOF record included
+    },
+  };
+}
+
+export const logEncoding: SnapshotEncoding = {
+  header: (out) => out.raw(logFileHeader()),
+  selectDb: () => {},
+  entry: (db: number, e: Entry, out) =>
+    out.raw(encodeRecord([{ db, argv: ['RESTORE', e.key, String(e.expiresAt), dumpValue(e.type, e.value), 'ABSTTL', 'REPLACE'] }])),
+  footer: () => {},
+};

@@ -1,0 +1,203 @@
+// The append-only log's on-disk format (version 1), pinned by test/golden/log-v1.bin.
+//
+// File header, 16 bytes:
+//   0   8  magic "CAIRNAOF"
+//   8   2  format version, u16 little-endian
+//   10  2  reserved, zero
+//   12  4  CRC-32C of bytes 0..11, u32 LE
+//
+// Then records, back to back. Record, 12 bytes of header then the payload:
+//   0   4  payload length n, u32 LE
+//   4   4  CRC-32C of the payload, u32 LE
+//   8   4  CRC-32C of bytes 0..7 of this record, u32 LE (guards the length on its own)
+//   12  n  payload
+//
+// Payload: what one command (or one transaction, atomically) changed:
+//   varint count of effects (>= 1), then per effect:
+//   varint database index, varint argc (>= 1), then argc times: varint length, bytes.
+// Varints are unsigned LEB128, shortest form. Arguments are binary strings (latin1 in memory).
+//
+// Why a separate header checksum: a damaged length field must never be trusted to skip bytes,
+// and it lets a reader find the next valid record after a damaged one: a bad record followed
+// by a valid one is corruption (start-up stops); a bad record with nothing valid after it is a
+// torn tail (cut off with a warning). See docs/design/log-format.md.
+import type { Effect } from '../../core/keyspace.js';
+import { WindowReader, readVarint, varintBytes, writeLatin1, writeVarint } from './byte-reader.js';
+import { crc32c } from './crc32c.js';
+
+export const LOG_MAGIC = 'CAIRNAOF';
+export const LOG_FORMAT_VERSION = 1;
+export const LOG_HEADER_BYTES = 16;
+export const RECORD_HEADER_BYTES = 12;
+/** A record's payload length is a u32. */
+const PAYLOAD_BYTES_MAX = 0xffff_ffff;
+
+/** The 16 bytes every log file starts with. */
+export function logFileHeader(): Buffer {
+  const b = Buffer.alloc(LOG_HEADER_BYTES);
+  b.write(LOG_MAGIC, 0, 'latin1');
+  b.writeUInt16LE(LOG_FORMAT_VERSION, 8);
+  b.writeUInt32LE(crc32c(b, 0, 0, 12), 12);
+  return b;
+}
+
+/** The effects of one command or transaction as one record (MULTI/EXEC wrappers dropped). */
+export function encodeRecord(effects: readonly Effect[]): Buffer {
+  const inner = unwrapTransaction(effects);
+  let payloadBytes = varintBytes(inner.length);
+  for (const e of inner) {
+    payloadBytes += varintBytes(e.db) + varintBytes(e.argv.length);
+    for (const arg of e.argv) payloadBytes += varintBytes(arg.length) + arg.length;
+  }
+  if (payloadBytes > PAYLOAD_BYTES_MAX) throw new Error(`log record of ${payloadBytes} bytes exceeds the format's u32 length`);
+  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
+  let at = writeVarint(buf, RECORD_HEADER_BYTES, inner.length);
+  for (const e of inner) {
+    at = writeVarint(buf, at, e.db);
+    at = writeVarint(buf, at, e.argv.length);
+    for (const arg of e.argv) {
+      at = writeVarint(buf, at, arg.length);
+      at = writeLatin1(buf, at, arg);
+    }
+  }
+  buf.writeUInt32LE(payloadBytes, 0);
+  buf.writeUInt32LE(crc32c(buf, 0, RECORD_HEADER_BYTES), 4);
+  buf.writeUInt32LE(crc32c(buf, 0, 0, 8), 8);
+  return buf;
+}
+
+/** The engine wraps a transaction's effects in MULTI ... EXEC; one record is atomic already. */
+function unwrapTransaction(effects: readonly Effect[]): readonly Effect[] {
+  const n = effects.length;
+  if (n >= 2 && effects[0]!.argv[0] === 'MULTI' && effects[n - 1]!.argv[0] === 'EXEC') return effects.slice(1, n - 1);
+  return effects;
+}
+
+/** Decodes a payload; null when its structure is wrong (a bug or a foreign file, not a crash). */
+export function decodePayload(buf: Uint8Array, start: number, end: number): Effect[] | null {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  let at = start;
+  const count = readVarint(b, at, end);
+  if (count === null || count[0] < 1) return null;
+  at += count[1];
+  const effects: Effect[] = [];
+  for (let i = 0; i < count[0]; i++) {
+    const db = readVarint(b, at, end);
+    if (db === null) return null;
+    at += db[1];
+    const argc = readVarint(b, at, end);
+    if (argc === null || argc[0] < 1) return null;
+    at += argc[1];
+    const argv: string[] = [];
+    for (let j = 0; j < argc[0]; j++) {
+      const len = readVarint(b, at, end);
+      if (len === null) return null;
+      at += len[1];
+      if (len[0] > end - at) return null;
+      argv.push(b.toString('latin1', at, at + len[0]));
+      at += len[0];
+    }
+    effects.push({ db: db[0], argv });
+  }
+  return at === end ? effects : null;
+}
+
+/** One step of reading a log: a record, the clean end, or a damaged place and what kind. */
+export type LogStep =
+  | { readonly kind: 'record'; readonly offset: number; readonly end: number; readonly effects: Effect[] }
+  | { readonly kind: 'end'; readonly offset: number }
+  /** Damage a crash explains (an unfinished last write): safe to cut off here. */
+  | { readonly kind: 'torn'; readonly offset: number; readonly reason: string }
+  /** Damage a crash cannot explain: start-up stops and names the offset. */
+  | { readonly kind: 'corrupt'; readonly offset: number; readonly reason: string };
+
+/** Checks a log file's header; a problem is reported the same way as a bad record at offset 0. */
+export function checkLogHeader(r: WindowReader): LogStep | null {
+  if (r.size < LOG_HEADER_BYTES) {
+    return r.zerosFrom(0) || startsLikeHeader(r)
+      ? { kind: 'torn', offset: 0, reason: 'the file header is incomplete' }
+      : { kind: 'corrupt', offset: 0, reason: 'not a Cairn log file (bad magic)' };
+  }
+  const v = r.view(0, LOG_HEADER_BYTES)!;
+  if (v.buf.toString('latin1', v.at, v.at + 8) !== LOG_MAGIC) {
+    if (r.zerosFrom(0)) return { kind: 'torn', offset: 0, reason: 'the file header was never written (zero-filled file)' };
+    return { kind: 'corrupt', offset: 0, reason: 'not a Cairn log file (bad magic)' };
+  }
+  if (v.buf.readUInt32LE(v.at + 12) !== crc32c(v.buf, 0, v.at, v.at + 12)) {
+    return { kind: 'corrupt', offset: 0, reason: 'file header checksum mismatch' };
+  }
+  const version = v.buf.readUInt16LE(v.at + 8);
+  if (version !== LOG_FORMAT_VERSION) {
+    return { kind: 'corrupt', offset: 0, reason: `log format version ${version}, this Cairn reads version ${LOG_FORMAT_VERSION}` };
+  }
+  return null;
+}
+
+function startsLikeHeader(r: WindowReader): boolean {
+  const v = r.view(0, r.size);
+  if (v === null) return false;
+  return LOG_MAGIC.startsWith(v.buf.toString('latin1', v.at, v.at + Math.min(8, r.size)));
+}
+
+/** Reads the record at `offset` (a record boundary). */
+export function readRecord(r: WindowReader, offset: number): LogStep {
+  const size = r.size;
+  if (offset === size) return { kind: 'end', offset };
+  if (size - offset < RECORD_HEADER_BYTES) return damaged(r, offset, `an incomplete record header (${size - offset} of ${RECORD_HEADER_BYTES} bytes)`);
+  const h = r.view(offset, RECORD_HEADER_BYTES)!;
+  const length = h.buf.readUInt32LE(h.at);
+  const payloadCrc = h.buf.readUInt32LE(h.at + 4);
+  if (h.buf.readUInt32LE(h.at + 8) !== crc32c(h.buf, 0, h.at, h.at + 8)) return damaged(r, offset, 'record header checksum mismatch');
+  const end = offset + RECORD_HEADER_BYTES + length;
+  if (end > size) return damaged(r, offset, `the record runs past the end of the file (${size - offset - RECORD_HEADER_BYTES} of ${length} payload bytes)`);
+  const p = r.view(offset + RECORD_HEADER_BYTES, length)!;
+  if (crc32c(p.buf, 0, p.at, p.at + length) !== payloadCrc) return damaged(r, offset, 'record checksum mismatch');
+  const effects = decodePayload(p.buf, p.at, p.at + length);
+  if (effects === null) return { kind: 'corrupt', offset, reason: 'malformed record payload' };
+  return { kind: 'record', offset, end, effects };
+}
+
+/**
+ * A bad record is a torn tail when nothing valid follows it: a crash interrupts only the last
+ * write, so everything after the damage is part of it (or zeros a filesystem left). A valid
+ * record further on means the damage is in the middle of the history: corruption.
+ */
+function damaged(r: WindowReader, offset: number, reason: string): LogStep {
+  return validRecordAfter(r, offset + 1) ? { kind: 'corrupt', offset, reason } : { kind: 'torn', offset, reason };
+}
+
+function validRecordAfter(r: WindowReader, from: number): boolean {
+  for (let at = from; at + RECORD_HEADER_BYTES <= r.size; at++) {
+    const h = r.view(at, RECORD_HEADER_BYTES)!;
+    if (h.buf.readUInt32LE(h.at + 8) !== crc32c(h.buf, 0, h.at, h.at + 8)) continue;
+    const length = h.buf.readUInt32LE(h.at);
+    if (at + RECORD_HEADER_BYTES + length > r.size) continue;
+    const p = r.view(at + RECORD_HEADER_BYTES, length)!;
+    if (crc32c(p.buf, 0, p.at, p.at + length) === h.buf.readUInt32LE(h.at + 4)) return true;
+  }
+  return false;
+}
+
+/** The result of checking a whole log file (cairn check-log, start-up). */
+export interface LogCheck {
+  readonly records: number;
+  readonly size: number;
+  /** Where the last good record ends: everything after it is damaged (or nothing is). */
+  readonly goodEnd: number;
+  readonly problem: Extract<LogStep, { kind: 'torn' | 'corrupt' }> | null;
+}
+
+/** Reads every record of a log file; stops at the first damaged place. */
+export function checkLog(r: WindowReader): LogCheck {
+  const header = checkLogHeader(r);
+  if (header !== null && header.kind !== 'end' && header.kind !== 'record') return { records: 0, size: r.size, goodEnd: 0, problem: header };
+  let offset = LOG_HEADER_BYTES;
+  let records = 0;
+  for (;;) {
+    const step = readRecord(r, offset);
+    if (step.kind === 'end') return { records, size: r.size, goodEnd: offset, problem: null };
+    if (step.kind !== 'record') return { records, size: r.size, goodEnd: offset, problem: step };
+    records++;
+    offset = step.end;
+  }
+}
