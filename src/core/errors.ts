@@ -310,3 +310,4 @@ export const streamArgumentInvalid = (what: string): Reply => errorReply(`ERR ${
 export const xclaimUnknownOption = (option: string): Reply => errorReply(`ERR Unrecognized XCLAIM option '${cText(option)}'`);
 export const xautoclaimCountTooHigh = (): Reply =>
   errorReply('ERR Insufficient memory, failed allocating transient memory, COUNT too high.');
+export const sortScoresNotDouble = (): Reply => errorReply("ERR One or more scores can't be converted into double");

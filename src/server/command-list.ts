@@ -5,6 +5,7 @@ import { expiryCommands } from '../core/commands/expiry.js';
 import { keyCommands } from '../core/commands/keys.js';
 import { CommandTable } from '../core/commands/registry.js';
 import type { CommandSpec } from '../core/commands/spec.js';
+import { sortCommands } from '../core/commands/sort.js';
 import { stringCommands } from '../core/commands/strings.js';
 import { bitmapCommands } from '../core/commands/bitmaps.js';
 import { hyperLogLogCommands } from '../core/commands/hyperloglog.js';
@@ -29,6 +30,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...(bitmapCommands as Array<CommandSpec<ServerContext>>),
     ...(hyperLogLogCommands as Array<CommandSpec<ServerContext>>),
     ...(keyCommands as Array<CommandSpec<ServerContext>>),
+    ...(sortCommands as Array<CommandSpec<ServerContext>>),
     ...(expiryCommands as Array<CommandSpec<ServerContext>>),
     ...(databaseCommands as Array<CommandSpec<ServerContext>>),
     ...(setCommands as Array<CommandSpec<ServerContext>>),
