@@ -6,6 +6,7 @@
 import type { Engine } from '../../server/engine.js';
 import type { Session, SessionTransport } from '../../server/session.js';
 import { ReplyKind } from '../../core/reply.js';
+import type { ValueType } from '../../core/keyspace.js';
 import type { Logger } from '../../server/log.js';
 import { WindowReader } from './byte-reader.js';
 import type { FileSystem } from './file-system.js';
@@ -172,7 +173,7 @@ export class LoadJob {
     }
   }
 
-  private addKey(file: string, offset: number, dbIndex: number, key: string, type: import('../../core/keyspace.js').ValueType, value: unknown, expiresAt: number): void {
+  private addKey(file: string, offset: number, dbIndex: number, key: string, type: ValueType, value: unknown, expiresAt: number): void {
     const db = this.engine.ks.dbs[dbIndex];
     if (db === undefined) throw this.damage(file, offset, `database ${dbIndex} is out of range (databases is ${this.engine.ks.dbs.length})`, true);
     if (expiresAt !== 0 && expiresAt <= this.nowMs) {

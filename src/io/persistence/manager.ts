@@ -29,7 +29,7 @@ import { LoadError, LoadJob, type LoadSource } from './loader.js';
 import { encodeRecord, logFileHeader } from './log-format.js';
 import { baseFileName, formatManifest, incrFileName, manifestFileName, parseManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { parseSaveRules, saveDue } from '../../server/save-rules.js';
-import { SnapshotJob, type SnapshotEncoding } from './snapshot-job.js';
+import { SnapshotJob, type SnapshotEncoding, type SnapshotJobOptions } from './snapshot-job.js';
 
 export interface PersistenceOptions {
   engine: Engine;
@@ -142,9 +142,16 @@ export class Persistence implements PersistenceGate {
       this.beginLoad(sources);
       while (this.loadJob !== null) {
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.closed) {
+          // Shut down while loading: nothing was changed on disk, nothing to finish.
+          this.loadJob = null;
+          this.loading = false;
+          return;
+        }
         this.loadSlice(this.options.loadStepMicros ?? LOAD_STEP_MICROS);
       }
     }
+    if (this.closed) return;
     this.afterLoad(sources.length > 0);
   }
 
@@ -766,7 +773,7 @@ export class Persistence implements PersistenceGate {
     ]);
   }
 
-  private snapshotOptions(): import('./snapshot-job.js').SnapshotJobOptions {
+  private snapshotOptions(): SnapshotJobOptions {
     return {
       nowMs: this.engine.clock.nowMs(),
       monotonicMicros: () => this.engine.clock.monotonicMicros(),
