@@ -16,11 +16,12 @@ import { globMatch } from '../glob.js';
 import type { Database, Entry, Keyspace } from '../keyspace.js';
 import { limits } from '../limits.js';
 import { incrByFloat, parseLongDouble } from '../long-double.js';
-import { INT64_MAX, INT64_MIN, parseI64, parseInteger } from '../numbers.js';
+import { INT64_MAX, INT64_MIN, parseI64 } from '../numbers.js';
 import { array, bulk, EMPTY_ARRAY, int, map, MINUS_ONE, MINUS_TWO, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
 import type { Rng } from '../rng.js';
 import { HashValue } from '../types/hash.js';
 import { parseScanCursor } from './keys.js';
+import { EMPTY_SCAN, isScanOptions, parseScanOptions } from './scan-options.js';
 import { isWord, propagateAs, written, type CommandSpec, type CoreContext } from './spec.js';
 
 const hashGroup = { group: 'hash', acl: ['hash'], keys: { first: 1, last: 1, step: 1 } } as const;
@@ -233,7 +234,6 @@ export const hashCommands: CommandSpec[] = [
 ];
 
 const EMPTY_MAP = map([]);
-const EMPTY_SCAN = array([bulk('0'), EMPTY_ARRAY]);
 
 // ---------------------------------------------------------------------------------------
 // Lookups and lazy field expiry
@@ -630,30 +630,14 @@ function hscan(ctx: CoreContext, argv: string[]): Reply {
   const h = readHash(ctx, argv[1]!);
   if (h === undefined) return EMPTY_SCAN;
   if (!(h instanceof HashValue)) return h;
-  let count = 10;
-  let pattern: string | null = null;
-  let noValues = false;
-  for (let i = 3; i < argv.length; i++) {
-    const hasValue = i + 1 < argv.length;
-    if (isWord(argv[i]!, 'COUNT') && hasValue) {
-      const n = parseInteger(argv[++i]!);
-      if (n === null) return errors.notInteger();
-      if (n < 1) return errors.syntax();
-      count = n;
-    } else if (isWord(argv[i]!, 'MATCH') && hasValue) {
-      const p = argv[++i]!;
-      pattern = p === '*' ? null : p;
-    } else if (isWord(argv[i]!, 'NOVALUES')) {
-      noValues = true; // Redis 7.4
-    } else {
-      return errors.syntax();
-    }
-  }
+  const opts = parseScanOptions(argv, 3, true);
+  if (!isScanOptions(opts)) return opts;
+  const { pattern } = opts;
   const out: Reply[] = [];
-  const next = h.scan(cursor, Math.min(count, limits.scanCountMax), (field, value) => {
+  const next = h.scan(cursor, opts.count, (field, value) => {
     if (pattern !== null && !globMatch(pattern, field)) return;
     out.push(bulk(field));
-    if (!noValues) out.push(bulk(value));
+    if (!opts.noValues) out.push(bulk(value));
   });
   return array([bulk(String(next)), array(out)]);
 }

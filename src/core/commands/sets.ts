@@ -10,10 +10,11 @@ import * as errors from '../errors.js';
 import { globMatch } from '../glob.js';
 import type { Entry } from '../keyspace.js';
 import { limits } from '../limits.js';
-import { INT64_MIN, parseI64, parseInteger } from '../numbers.js';
+import { INT64_MIN, parseI64 } from '../numbers.js';
 import { array, bulk, bulks, EMPTY_ARRAY, int, NIL, ONE, set as setReply, ZERO, type Reply } from '../reply.js';
 import { intsetMember, SetValue } from '../types/set.js';
 import { parseScanCursor } from './keys.js';
+import { EMPTY_SCAN, isScanOptions, parseScanOptions } from './scan-options.js';
 import { isWord, propagateAs, written, type CommandSpec, type CoreContext } from './spec.js';
 
 const setGroup = { group: 'set', acl: ['set'] } as const;
@@ -193,7 +194,6 @@ export const setCommands: CommandSpec[] = [
 ];
 
 const EMPTY_SET = setReply([]);
-const EMPTY_SCAN = array([bulk('0'), EMPTY_ARRAY]);
 
 /** Members as a RESP3 set reply (an array in RESP2), as SMEMBERS, SINTER and SPOP with a count reply. */
 function setOfMembers(members: readonly string[]): Reply {
@@ -554,24 +554,11 @@ function sscan(ctx: CoreContext, argv: string[]): Reply {
   const found = readSet(ctx, argv[1]!);
   if (found === undefined) return EMPTY_SCAN;
   if (!(found instanceof SetValue)) return found;
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argv.length; i++) {
-    const hasValue = i + 1 < argv.length;
-    if (isWord(argv[i]!, 'COUNT') && hasValue) {
-      const n = parseInteger(argv[++i]!);
-      if (n === null) return errors.notInteger();
-      if (n < 1) return errors.syntax();
-      count = n;
-    } else if (isWord(argv[i]!, 'MATCH') && hasValue) {
-      const p = argv[++i]!;
-      pattern = p === '*' ? null : p;
-    } else {
-      return errors.syntax();
-    }
-  }
+  const opts = parseScanOptions(argv, 3);
+  if (!isScanOptions(opts)) return opts;
+  const { pattern } = opts;
   const members: Reply[] = [];
-  const next = found.scan(cursor, Math.min(count, limits.scanCountMax), (member) => {
+  const next = found.scan(cursor, opts.count, (member) => {
     if (pattern === null || globMatch(pattern, member)) members.push(bulk(member));
   });
   return array([bulk(String(next)), array(members)]);

@@ -36,6 +36,7 @@ import {
   type ScoreRange,
 } from '../types/zset.js';
 import { parseScanCursor } from './keys.js';
+import { EMPTY_SCAN, isScanOptions, parseScanOptions } from './scan-options.js';
 import { parseBlockingTimeout } from './lists.js';
 import { isWord, propagateAs, written, type CommandSpec, type CoreContext } from './spec.js';
 
@@ -319,7 +320,6 @@ const enum RangeKind { Auto, Rank, Score, Lex }
 const enum Direction { Auto, Forward, Reverse }
 const enum SetOp { Union, Inter, Diff }
 
-const EMPTY_SCAN: Reply = array([bulk('0'), EMPTY_ARRAY]);
 
 function zsetIn(e: Entry | undefined): ZSet | undefined | Reply {
   if (e === undefined) return undefined;
@@ -1188,24 +1188,11 @@ function zscan(ctx: CoreContext, argv: string[]): Reply {
   const found = readZset(ctx, argv[1]!);
   if (found === undefined) return EMPTY_SCAN;
   if (!(found instanceof ZSet)) return found;
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argv.length; i++) {
-    const hasValue = i + 1 < argv.length;
-    if (isWord(argv[i]!, 'COUNT') && hasValue) {
-      const n = parseInteger(argv[++i]!);
-      if (n === null) return errors.notInteger();
-      if (n < 1) return errors.syntax();
-      count = n;
-    } else if (isWord(argv[i]!, 'MATCH') && hasValue) {
-      const p = argv[++i]!;
-      pattern = p === '*' ? null : p;
-    } else {
-      return errors.syntax();
-    }
-  }
+  const opts = parseScanOptions(argv, 3);
+  if (!isScanOptions(opts)) return opts;
+  const { pattern } = opts;
   const items: Reply[] = [];
-  const next = found.scan(cursor, Math.min(count, limits.scanCountMax), (member, scoreText) => {
+  const next = found.scan(cursor, opts.count, (member, scoreText) => {
     if (pattern === null || globMatch(pattern, member)) items.push(bulk(member), bulk(scoreText));
   });
   return array([bulk(String(next)), array(items)]);
