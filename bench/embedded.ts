@@ -80,7 +80,7 @@ async function timeAsync(durationMs: number, inFlight: number, op: (key: string)
 }
 
 async function measureCairnEmbedded(durationMs: number): Promise<EmbeddedRow> {
-  const db = open();
+  const db = open(); // no data folder: in memory only, as lru-cache
   try {
     const ttl = String(TTL_SECONDS);
     const setOpsPerSec = timeSync(durationMs, (k) => db.command('SET', k, VALUE, 'EX', ttl));

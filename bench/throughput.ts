@@ -145,7 +145,7 @@ async function runPersistence(p: Persistence, opts: ThroughputOptions, rows: Row
         const base = { command: commandName(test, cfg), config: cfg.name, persistence: p };
         if (!served.has(test)) {
           rows.push({ ...base, status: 'not served yet', cairn: null, redis: null, ratio: null });
-          log(`  ${base.command} (${cfg.name}, persistence ${p}): Cairn does not serve it yet`);
+          log(`  [${p}] ${base.command}, ${cfg.name}: Cairn does not serve it yet`);
           continue;
         }
         const spec = specFor(cfg, test);
@@ -164,7 +164,7 @@ async function runPersistence(p: Persistence, opts: ThroughputOptions, rows: Row
         const ok = cs !== null && rs !== null && roundRatios.length > 0;
         const row: Row = { ...base, status: ok ? 'ok' : 'failed', cairn: cs, redis: rs, ratio: ok ? median(roundRatios) : null };
         rows.push(row);
-        log(`  ${formatRow(row).join('  ')}`);
+        log(`  [${p}] ${row.command}, ${cfg.name}: Cairn ${opsCell(cs)}, Redis ${opsCell(rs)} ops/s, ratio ${row.ratio === null ? row.status : fmtRatio(row.ratio, 1)}`);
       }
     }
   } finally {
