@@ -311,3 +311,24 @@ export const xclaimUnknownOption = (option: string): Reply => errorReply(`ERR Un
 export const xautoclaimCountTooHigh = (): Reply =>
   errorReply('ERR Insufficient memory, failed allocating transient memory, COUNT too high.');
 export const sortScoresNotDouble = (): Reply => errorReply("ERR One or more scores can't be converted into double");
+// Geo commands (geo.c). The pair is printed with C's "%f", done by the caller.
+export const geoInvalidLonLat = (lonText: string, latText: string): Reply =>
+  errorReply(`ERR invalid longitude,latitude pair ${lonText},${latText}`);
+export const geoUnsupportedUnit = (): Reply => errorReply('ERR unsupported unit provided. please use M, KM, FT, MI');
+/** getDoubleFromObjectOrReply with a custom message: "need numeric radius", "need numeric width"... */
+export const geoNeedNumeric = (what: string): Reply => errorReply(`ERR need numeric ${what}`);
+export const geoRadiusNegative = (): Reply => errorReply('ERR radius cannot be negative');
+export const geoBoxNegative = (): Reply => errorReply('ERR height or width cannot be negative');
+export const geoMemberUndecodable = (): Reply => errorReply('ERR could not decode requested zset member');
+export const geoCountNotPositive = (): Reply => errorReply('ERR COUNT must be > 0');
+export const geoStoreWithOptions = (what: string): Reply =>
+  errorReply(`ERR ${what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`);
+export const geoNeedOneFrom = (command: string): Reply =>
+  errorReply(`ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${cText(command)}`);
+export const geoNeedOneBy = (command: string): Reply =>
+  errorReply(`ERR exactly one of BYRADIUS and BYBOX can be specified for ${cText(command)}`);
+export const geoAnyWithoutCount = (): Reply => errorReply('ERR the ANY argument requires COUNT argument');
+/** A denyoom command while used_memory is over maxmemory and nothing can be evicted (Redis shared.oomerr). */
+export const oom = (): Reply => errorReply("OOM command not allowed when used memory > 'maxmemory'.");
+export const lfuSelectedNoIdleTime = (): Reply =>
+  errorReply('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');

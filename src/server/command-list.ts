@@ -14,6 +14,7 @@ import { sortedSetCommands } from '../core/commands/sorted-sets.js';
 import { hashCommands } from '../core/commands/hashes.js';
 import { listCommands } from '../core/commands/lists.js';
 import { streamCommands } from '../core/commands/streams.js';
+import { geoCommands } from '../core/commands/geo.js';
 import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
 import { pubsubCommands } from './commands/pubsub.js';
@@ -38,6 +39,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...(hashCommands as Array<CommandSpec<ServerContext>>),
     ...(listCommands as Array<CommandSpec<ServerContext>>),
     ...(streamCommands as Array<CommandSpec<ServerContext>>),
+    ...(geoCommands as Array<CommandSpec<ServerContext>>),
     ...connectionCommands,
     ...clientCommands,
     ...pubsubCommands,
