@@ -35,6 +35,8 @@ export const array = (items: Reply[]): Reply => make(ReplyKind.Array, items);
 export const map = (flatPairs: Reply[]): Reply => make(ReplyKind.Map, flatPairs);
 export const set = (items: Reply[]): Reply => make(ReplyKind.Set, items);
 export const double = (n: number): Reply => make(ReplyKind.Double, n);
+/** A double whose text the command formats itself (GEOPOS's %.17Lf coordinates): RESP3 `,text`, RESP2 bulk. */
+export const doubleText = (text: string): Reply => make(ReplyKind.Double, text);
 export const bool = (b: boolean): Reply => (b ? TRUE : FALSE);
 export const verbatim = (text: string): Reply => make(ReplyKind.Verbatim, text);
 export const push = (items: Reply[]): Reply => make(ReplyKind.Push, items);

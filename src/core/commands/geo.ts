@@ -30,7 +30,7 @@ import {
 } from '../geohash.js';
 import type { Entry } from '../keyspace.js';
 import { parseI64 } from '../numbers.js';
-import { array, bulk, double, EMPTY_ARRAY, int, NIL, NIL_ARRAY, ZERO, type Reply } from '../reply.js';
+import { array, bulk, doubleText, EMPTY_ARRAY, int, NIL, NIL_ARRAY, ZERO, type Reply } from '../reply.js';
 import { compareEntries } from '../types/order-tree.js';
 import { parseScore, ZSet } from '../types/zset.js';
 import { sortedSetCommands } from './sorted-sets.js';
@@ -166,15 +166,14 @@ function distanceReply(d: number): Reply {
 }
 
 /** A coordinate as Redis's addReplyHumanLongDouble sends it. */
-function coordinateReply(ctx: CoreContext, x: number): Reply {
-  // Redis sends the same %.17Lf text as a RESP3 double; Cairn's double replies are printed with
-  // %.17g by the encoder, so RESP3 gets the same value with fewer digits.
-  return ctx.client.resp === 3 ? double(x) : bulk(formatHumanDouble(x));
+function coordinateReply(x: number): Reply {
+  // The same %.17Lf text in both protocols: a bulk string in RESP2, a double in RESP3.
+  return doubleText(formatHumanDouble(x));
 }
 
 function positionReply(ctx: CoreContext, score: number): Reply {
   const [lon, lat] = decodeScore(score);
-  return array([coordinateReply(ctx, lon), coordinateReply(ctx, lat)]);
+  return array([coordinateReply(lon), coordinateReply(lat)]);
 }
 
 /** A score as C's (long long) cast gives it, for WITHHASH. */
@@ -537,7 +536,7 @@ function resultsReply(ctx: CoreContext, results: Found[], returned: number, o: S
     const item: Reply[] = [bulk(f.member)];
     if (o.withDist) item.push(distanceReply(f.dist));
     if (o.withHash) item.push(hashReply(f.score));
-    if (o.withCoord) item.push(array([coordinateReply(ctx, f.lon), coordinateReply(ctx, f.lat)]));
+    if (o.withCoord) item.push(array([coordinateReply(f.lon), coordinateReply(f.lat)]));
     out.push(array(item));
   }
   return array(out);

@@ -133,7 +133,7 @@ export class ReplyBuffer {
       case ReplyKind.Array: return this.writeItems(STAR, r.v as Reply[], resp);
       case ReplyKind.Map: return this.writeMap(r.v as Reply[], resp);
       case ReplyKind.Set: return this.writeItems(resp === 3 ? TILDE : STAR, r.v as Reply[], resp);
-      case ReplyKind.Double: return this.writeDouble(r.v as number, resp);
+      case ReplyKind.Double: return this.writeDouble(r.v as number | string, resp);
       case ReplyKind.Bool: return this.writeBool(r.v as boolean, resp);
       case ReplyKind.Verbatim: return this.writeVerbatim(r.v as string, resp);
       case ReplyKind.Push: return this.writeItems(resp === 3 ? GREATER : STAR, r.v as Reply[], resp);
@@ -172,8 +172,9 @@ export class ReplyBuffer {
     for (let i = 0; i < flatPairs.length; i++) this.write(flatPairs[i]!, resp);
   }
 
-  private writeDouble(n: number, resp: RespVersion): void {
-    const text = formatDouble(n);
+  /** A double, or the exact text of one when a command formats its own (reply.doubleText). */
+  private writeDouble(n: number | string, resp: RespVersion): void {
+    const text = typeof n === 'string' ? n : formatDouble(n);
     if (resp === 3) this.putLine(COMMA, text);
     else this.putBulk(text);
   }
