@@ -2,8 +2,10 @@
 // then, fresh again, with 1M small hashes (5 fields each). Reported: growth of the process's
 // resident set (VmRSS from /proc) and of INFO used_memory, total and per key.
 //
-// Redis's used_memory is what its allocator handed out; Cairn's is V8's heapUsed, which
-// includes garbage not collected yet, so RSS is the figure to compare across the two.
+// Redis's used_memory is what its allocator handed out; Cairn's is its accounted estimate (the
+// baseline heap at start plus every key's estimated bytes, docs/design/memory-accounting.md),
+// the number maxmemory compares against. RSS is the figure to compare across the two;
+// bench/memory-accounting.ts checks the estimate against the real heap growth.
 //
 //   node dist/bench/memory.js [--keys N] [--timeout-s S]
 import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
@@ -124,7 +126,7 @@ export async function runMemory(opts: MemoryOptions): Promise<MemoryResult> {
   }
   return {
     machine: machineFacts(), keys: opts.keys, rows,
-    note: `persistence off on both. Cairn used_memory = V8 heapUsed (may include uncollected garbage).`,
+    note: `persistence off on both. Cairn used_memory = startup heap + accounted key bytes (memory-accounting.md).`,
   };
 }
 

@@ -3,6 +3,9 @@
 import { assert } from './assert.js';
 import { limits } from './limits.js';
 import { Rng } from './rng.js';
+import { entryBytes } from './memory.js';
+import { valueBytes } from './types/registry.js';
+import { lfuDecayed, lfuIncrement } from './lfu.js';
 
 export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
@@ -20,6 +23,8 @@ export class Entry {
   rawEncoding = false;
   /** INCRBYFLOAT stores its result as plain text, never int-encoded, even when it reads as an integer. */
   neverIntEncoded = false;
+  /** Estimated heap bytes of this key (memory.ts), as last accounted in the database's total. */
+  bytes = 0;
 
   constructor(
     readonly key: string,
@@ -67,6 +72,8 @@ export class Database {
   readonly watched = new Map<string, Set<WatchState>>();
   /** Keys some client is blocked on (BLPOP ...), with how many clients wait on each. */
   readonly blockingKeys = new Map<string, number>();
+  /** Sum of the entries' estimated bytes (memory accounting; the keyspace keeps the overall sum). */
+  usedBytes = 0;
 
   constructor(
     readonly id: number,
@@ -106,14 +113,14 @@ export class Database {
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
-    e.accessedAt = this.ks.now;
+    this.ks.recordAccess(e);
     return e;
   }
 
   /** A write lookup: refreshes the access time, counts nothing. */
   lookupWrite(key: string): Entry | undefined {
     const e = this.get(key);
-    if (e !== undefined) e.accessedAt = this.ks.now;
+    if (e !== undefined) this.ks.recordAccess(e);
     return e;
   }
 
@@ -125,7 +132,8 @@ export class Database {
     e.idx = this.dense.length;
     this.dense.push(e);
     this.entries.set(key, e);
-    this.touch(key);
+    this.resize(e);
+    this.markWatchersDirty(key);
     this.ks.notify(this.id, 'new', key); // Redis dbAdd: every key creation
     // A new key is the only way an empty list, zset or stream comes to be: wake its waiters.
     if (this.blockingKeys.size !== 0 && this.blockingKeys.has(key)) this.ks.signalReady(this.id, key);
@@ -145,7 +153,8 @@ export class Database {
     old.neverIntEncoded = false;
     old.accessedAt = this.ks.now;
     if (!keepTtl && old.expiresAt !== 0) this.clearExpire(old);
-    this.touch(key);
+    this.resize(old);
+    this.markWatchersDirty(key);
     if (this.blockingKeys.size !== 0 && this.blockingKeys.has(key)) this.ks.signalReady(this.id, key);
     return old;
   }
@@ -164,19 +173,40 @@ export class Database {
     assert(this.entries.get(e.key) === e, 'setExpire: entry not in database');
     if (e.expiresAt === 0) this.volatile.add(e);
     e.expiresAt = atMs;
-    this.touch(e.key);
+    this.resize(e);
+    this.markWatchersDirty(e.key);
   }
 
   clearExpire(e: Entry): boolean {
     if (e.expiresAt === 0) return false;
     e.expiresAt = 0;
     this.volatile.delete(e);
-    this.touch(e.key);
+    this.resize(e);
+    this.markWatchersDirty(e.key);
     return true;
   }
 
-  /** Signals that a key changed: WATCH states over it turn dirty. */
+  /**
+   * Recomputes an entry's estimated bytes and moves the difference into the totals. O(1): each
+   * type keeps its own running count (memory.ts).
+   */
+  resize(e: Entry): void {
+    const bytes = entryBytes(e, valueBytes(e.type, e.value));
+    const delta = bytes - e.bytes;
+    if (delta === 0) return;
+    e.bytes = bytes;
+    this.usedBytes += delta;
+    this.ks.usedBytes += delta;
+  }
+
+  /** Signals that a key changed: WATCH states over it turn dirty, and its size is due for a refresh. */
   touch(key: string): void {
+    this.ks.sizeMayHaveChanged(this, key);
+    this.markWatchersDirty(key);
+  }
+
+  /** touch() without the size refresh, for changes that re-measured the entry already. */
+  private markWatchersDirty(key: string): void {
     if (this.watched.size === 0) return;
     const states = this.watched.get(key);
     if (states === undefined) return;
@@ -256,6 +286,8 @@ export class Database {
     this.dense = [];
     this.volatile = new Set();
     this.expireCursor = null;
+    this.ks.usedBytes -= this.usedBytes;
+    this.usedBytes = 0;
     for (const k of watchedKeys) this.touch(k);
     for (const k of waitedOn) this.ks.signalReady(this.id, k);
     return n;
@@ -268,6 +300,7 @@ export class Database {
     [this.entries, other.entries] = [other.entries, this.entries];
     [this.dense, other.dense] = [other.dense, this.dense];
     [this.volatile, other.volatile] = [other.volatile, this.volatile];
+    [this.usedBytes, other.usedBytes] = [other.usedBytes, this.usedBytes];
     this.expireCursor = null;
     other.expireCursor = null;
     for (const k of touchedHere) this.touch(k);
@@ -309,6 +342,9 @@ export class Database {
     if (this.blockingKeys.size !== 0 && this.blockingKeys.has(e.key)) this.ks.signalReady(this.id, e.key);
     this.entries.delete(e.key);
     if (e.expiresAt !== 0) this.volatile.delete(e);
+    this.usedBytes -= e.bytes;
+    this.ks.usedBytes -= e.bytes;
+    e.bytes = 0;
     const last = this.dense.pop()!;
     if (last !== e) {
       this.dense[e.idx] = last;
@@ -338,6 +374,16 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, expiredStaleKeysSampled: 0, evictedKeys: 0 };
   /** Writes since the last save (Redis `dirty`). */
   dirty = 0;
+  /** Estimated heap bytes of every key of every database (memory accounting, memory.ts). */
+  usedBytes = 0;
+  /** Keys changed since the last settleSizes(), whose estimate may be stale. */
+  private resizeDbs: Database[] = [];
+  private resizeKeys: string[] = [];
+  /**
+   * Access tracking for eviction (maxmemory-policy): under an LFU policy every access updates
+   * Entry.freq with Redis's logarithmic counter; accessedAt is the last access time either way.
+   */
+  lfu = { enabled: false, logFactor: 10, decayMinutes: 1 };
   /** Effects not yet taken by the shell. */
   private effects: Effect[] = [];
   /** Key events not yet taken by the shell; collected only while someone listens. */
@@ -354,6 +400,40 @@ export class Keyspace {
     const d = this.dbs[index];
     assert(d !== undefined, `no database ${index}`);
     return d;
+  }
+
+  /** Records a read or write access to a key: its access time and, under LFU, its counter. */
+  recordAccess(e: Entry): void {
+    if (this.lfu.enabled) {
+      const decayed = lfuDecayed(e.freq, e.accessedAt, this.now, this.lfu.decayMinutes);
+      e.freq = lfuIncrement(decayed, this.lfu.logFactor, this.rng);
+    }
+    e.accessedAt = this.now;
+  }
+
+  /** A key changed (Database.touch): its size is refreshed at the next settleSizes(). */
+  sizeMayHaveChanged(db: Database, key: string): void {
+    this.resizeDbs.push(db);
+    this.resizeKeys.push(key);
+  }
+
+  /** Brings the estimates of the keys changed since the last call up to date. */
+  settleSizes(): void {
+    const n = this.resizeKeys.length;
+    if (n === 0) return;
+    for (let i = 0; i < n; i++) {
+      const db = this.resizeDbs[i]!;
+      const e = db.peek(this.resizeKeys[i]!);
+      if (e !== undefined) db.resize(e);
+    }
+    this.resizeDbs.length = 0;
+    this.resizeKeys.length = 0;
+  }
+
+  /** Estimated bytes of the whole data set, every pending change accounted. */
+  datasetBytes(): number {
+    this.settleSizes();
+    return this.usedBytes;
   }
 
   emit(db: number, argv: readonly string[]): void {

@@ -5,6 +5,7 @@ import { INT64_MAX, parseI64 } from '../core/numbers.js';
 import { normalizeSaveOption } from './save-rules.js';
 import { displayKeyspaceEventsOption, normalizeKeyspaceEventsOption } from './notifications.js';
 import { normalizeOutputBufferLimitOption } from './pubsub.js';
+import { EVICTION_POLICIES } from '../core/eviction.js';
 
 type Kind =
   | {
@@ -82,6 +83,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'auto-aof-rewrite-min-size', kind: int(0, INT64_MAX, true), default: String(64 * 1024 * 1024), description: 'No automatic rewrite below this log size.' },
   { name: 'aof-load-truncated', kind: BOOL, default: 'yes', description: 'At start-up, cut a torn last log record with a warning (yes) or refuse to start (no).' },
   { name: 'stop-writes-on-bgsave-error', kind: BOOL, default: 'yes', description: 'Refuse writes (MISCONF) after a failed background save while save rules are set.' },
+  { name: 'maxmemory', kind: int(0, INT64_MAX, true), default: '0', description: 'Memory limit in bytes (memory units allowed) for used_memory; past it keys are evicted by maxmemory-policy (0: no limit).' },
+  { name: 'maxmemory-policy', kind: enumOf(...EVICTION_POLICIES), default: 'noeviction', description: 'Which keys go when used_memory exceeds maxmemory: noeviction (refuse denyoom writes with OOM), allkeys-/volatile- lru, lfu, random, or volatile-ttl.' },
+  { name: 'maxmemory-samples', kind: int(1, 64), default: '5', description: 'Keys sampled per database for each eviction (more: closer to exact LRU/LFU/TTL, slower).' },
+  { name: 'maxmemory-eviction-tenacity', kind: int(0, 100), default: '10', description: 'How long one eviction pass may run before letting the command proceed (100: until under the limit).' },
+  { name: 'lfu-log-factor', kind: int(0, INT_MAX), default: '10', description: 'LFU counter growth: the higher, the more accesses it takes to raise the counter.' },
+  { name: 'lfu-decay-time', kind: int(0, INT_MAX), default: '1', description: 'Minutes without access for the LFU counter to lose one point (0: never decays).' },
   { name: 'tracking-table-max-keys', kind: int(0, INT64_MAX), default: String(limits.trackingTableMaxKeys), description: 'Keys the client-side caching table remembers; beyond that the oldest are invalidated (0: no bound).' },
   { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: (raw) => normalizeKeyspaceEventsOption(raw), display: (stored) => displayKeyspaceEventsOption(stored) }, default: '', description: 'Keyspace notification classes (K E g $ l s h z x e t m n d A), as Redis; empty: off.' },
   { name: 'client-output-buffer-limit', kind: { type: 'custom', normalize: (raw, current) => normalizeOutputBufferLimitOption(raw, current) }, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', description: 'Per client class (normal, replica, pubsub): hard limit, soft limit, soft seconds; a client over them is closed.' },

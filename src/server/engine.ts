@@ -2,9 +2,10 @@
 // front door (TCP, embedded) goes through, in Redis's order: lookup, arity, auth,
 // MULTI queuing, then the call with its stats, slow log, monitors and effects.
 import { findSubcommand } from '../core/commands/registry.js';
+import { evictionKeyBudget, Evictor, isLfuPolicy, type EvictionPolicy, type EvictionResult, type EvictionSettings } from '../core/eviction.js';
 import type { CommandSpec } from '../core/commands/spec.js';
 import * as errors from '../core/errors.js';
-import { Keyspace, type Effect } from '../core/keyspace.js';
+import { Keyspace, type Database, type Effect } from '../core/keyspace.js';
 import { assertLimitsConsistent, limits } from '../core/limits.js';
 import { expireHashFields } from '../core/commands/hashes.js';
 import { array, BLOCKED, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
@@ -109,6 +110,13 @@ export class Engine {
   /** Sessions waiting for a CLIENT PAUSE to end; the transport registers a resume callback. */
   readonly postponed = new Map<Session, () => void>();
   private nextClientId = 1;
+  /** maxmemory eviction: the candidate pool and the settings it runs with (docs/design/eviction.md). */
+  readonly evictor = new Evictor();
+  eviction: EvictionSettings = { maxmemory: 0, policy: 'noeviction', samples: 5, tenacity: 10 };
+  /** The heap in use when the engine started (0 without a memory hook): used_memory's baseline. */
+  readonly startupBytes: number;
+  /** The highest used_memory seen (INFO used_memory_peak, MEMORY STATS peak.allocated). */
+  peakUsedBytes = 0;
 
   constructor(options: EngineOptions) {
     assertLimitsConsistent();
@@ -124,9 +132,56 @@ export class Engine {
     this.process = options.process ?? { pid: 0, tcpPort: 0, executable: '', configFile: '' };
     this.activeExpireEnabled = this.config.bool('active-expire-enabled');
     this.pubsub = new PubSub(this);
+    this.startupBytes = this.hooks.memory?.().heapUsed ?? 0;
+    this.readEvictionConfig();
     this.config.onChange((name, value) => {
       if (name === 'active-expire-enabled') this.activeExpireEnabled = value === 'yes';
+      if (EVICTION_OPTIONS.has(name)) this.readEvictionConfig();
     });
+  }
+
+  private readEvictionConfig(): void {
+    const policy = this.config.get('maxmemory-policy') as EvictionPolicy;
+    this.eviction = {
+      maxmemory: this.config.int('maxmemory'),
+      policy,
+      samples: this.config.int('maxmemory-samples'),
+      tenacity: this.config.int('maxmemory-eviction-tenacity'),
+    };
+    this.ks.lfu = { enabled: isLfuPolicy(policy), logFactor: this.config.int('lfu-log-factor'), decayMinutes: this.config.int('lfu-decay-time') };
+  }
+
+  /**
+   * Redis's used_memory: the baseline at start plus the estimated bytes of every key
+   * (docs/design/memory-accounting.md). What maxmemory is compared against.
+   */
+  usedMemory(): number {
+    const used = this.startupBytes + this.ks.datasetBytes();
+    if (used > this.peakUsedBytes) this.peakUsedBytes = used;
+    return used;
+  }
+
+  /**
+   * Evicts keys while used_memory is over maxmemory (Redis performEvictions). Each eviction is
+   * a DEL effect, flushed at once so the log shows it before the command that caused it.
+   */
+  performEvictions(s: Session | null, budget = evictionKeyBudget(this.eviction.tenacity)): EvictionResult {
+    if (this.eviction.maxmemory <= 0) return 'ok';
+    const result = this.evictor.perform(this.ks, this.eviction, () => this.usedMemory(), (db, key) => {
+      // A background snapshot keeps the pre-image of a key about to go.
+      if (this.persistence?.copyOnWrite === true) this.persistence.keyAboutToChange(db, key);
+    }, budget);
+    if (this.pubsub.keyEventsWanted) dispatchKeyEvents(this, s);
+    this.flushEffects(false);
+    return result;
+  }
+
+  /** Whether an out-of-memory state refuses this command (Redis processCommand's reject_cmd_on_oom). */
+  private refusedWhenOutOfMemory(s: Session, spec: CommandSpec<ServerContext>, fullName: string): boolean {
+    if (spec.flags.includes('denyoom')) return true;
+    if (fullName === 'exec') return s.multi?.queue.some((q) => q.spec.flags.includes('denyoom')) ?? false;
+    // Queuing in MULTI takes memory too; only the commands that end a transaction pass.
+    return s.multi !== null && !TRANSACTION_CONTROL_ON_OOM.has(fullName);
   }
 
   requiresPassword(): boolean {
@@ -174,6 +229,10 @@ export class Engine {
     if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
     const persistenceRefusal = this.persistence?.admit(s, spec, fullName) ?? null; // MISCONF, LOADING
     if (persistenceRefusal !== null) return this.reject(s, fullName, persistenceRefusal);
+    if (this.eviction.maxmemory > 0 && this.persistence?.loading !== true) {
+      const outOfMemory = this.performEvictions(s) === 'fail';
+      if (outOfMemory && this.refusedWhenOutOfMemory(s, spec, fullName)) return this.reject(s, fullName, errors.oom());
+    }
     if (s.multi !== null && !TRANSACTION_CONTROL.has(fullName)) {
       if (spec.flags.includes('no_multi')) return this.reject(s, fullName, errors.notAllowedInMulti());
       s.multi.queue.push({ spec, argv, fullName });
@@ -267,6 +326,8 @@ export class Engine {
     const elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
     // EXEC and other non-write commands that run writes inside them log nothing of their own.
     if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten && spec.flags.includes('write')) this.ks.emit(ctx.db.id, argv);
+    if (this.ks.dirty !== dirtyBefore) this.refreshKeySizes(ctx.db, spec, argv);
+    else this.ks.settleSizes();
     // Key events go out per call, not per command line: inside EXEC a read must find the
     // tracking table as the earlier writes of the same transaction left it (notifications.ts).
     if (this.pubsub.keyEventsWanted) dispatchKeyEvents(this, s);
@@ -285,6 +346,22 @@ export class Engine {
     return reply;
   }
 
+  /**
+   * Brings the memory estimates of the keys a write touched up to date: every key the core marked
+   * as changed (Database.touch, which each write calls for WATCH), and the declared keys of a
+   * command that changed something (a safety net for in-place changes). O(1) per key (memory.ts).
+   */
+  private refreshKeySizes(db: Database, spec: CommandSpec<ServerContext>, argv: readonly string[]): void {
+    this.ks.settleSizes();
+    const k = spec.keys;
+    if (spec.movableKeys !== undefined || k === undefined || k.first === 0) return;
+    const last = k.last < 0 ? argv.length + k.last : k.last;
+    for (let i = k.first; i <= last && i < argv.length; i += k.step) {
+      const e = db.peek(argv[i]!);
+      if (e !== undefined) db.resize(e);
+    }
+  }
+
   /** Active expiry and idle-client checks; the shell calls this `hz` times a second. */
   cron(): void {
     if (this.persistence?.loading === true) return; // as Redis: no expiry or timeouts while loading
@@ -294,6 +371,9 @@ export class Engine {
       this.ks.activeExpireCycle();
       expireHashFields(this.ks, limits.activeExpireKeysPerLoop * limits.activeExpireLoopsMax);
     }
+    // Eviction goes on between commands, as Redis's eviction time proc, with a larger budget.
+    if (this.eviction.maxmemory > 0) this.performEvictions(null, evictionKeyBudget(this.eviction.tenacity) * 16);
+    else this.usedMemory(); // keeps the peak current
     if (this.pubsub.keyEventsWanted) dispatchKeyEvents(this, null);
     this.pubsub.cron();
     this.tracking.flushBroadcasts();
@@ -398,6 +478,10 @@ export class Engine {
 
 /** Commands that act on the transaction itself instead of being queued (Redis processCommand). */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands a client in MULTI may still send while out of memory (the rest would be queued). */
+const TRANSACTION_CONTROL_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
+/** Options that change how eviction runs. */
+const EVICTION_OPTIONS = new Set(['maxmemory', 'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time']);
 
 function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;

@@ -124,14 +124,25 @@ function clientFields(e: Engine): Field[] {
 /** Memory comes from the shell's hook (V8 heap in use, process RSS); zeros when there is none. */
 function memoryFields(e: Engine): Field[] {
   const m = e.hooks.memory?.() ?? { heapUsed: 0, rss: 0 };
+  // used_memory is the accounted estimate (memory-accounting.md), what maxmemory is compared to.
+  const used = e.usedMemory();
+  const dataset = e.ks.datasetBytes();
+  const maxmemory = e.eviction.maxmemory;
   return [
-    ['used_memory', m.heapUsed],
-    ['used_memory_human', bytesToHuman(m.heapUsed)],
+    ['used_memory', used],
+    ['used_memory_human', bytesToHuman(used)],
     ['used_memory_rss', m.rss],
     ['used_memory_rss_human', bytesToHuman(m.rss)],
-    ['maxmemory', 0],
-    ['maxmemory_human', '0B'],
-    ['maxmemory_policy', 'noeviction'],
+    ['used_memory_peak', e.peakUsedBytes],
+    ['used_memory_peak_human', bytesToHuman(e.peakUsedBytes)],
+    ['used_memory_peak_perc', `${formatFixed(e.peakUsedBytes === 0 ? 0 : (used * 100) / e.peakUsedBytes, 2)}%`],
+    ['used_memory_startup', e.startupBytes],
+    ['used_memory_dataset', dataset],
+    ['used_memory_dataset_perc', `${formatFixed(used - e.startupBytes <= 0 ? 0 : (dataset * 100) / (used - e.startupBytes), 2)}%`],
+    ['used_memory_heap', m.heapUsed],
+    ['maxmemory', maxmemory],
+    ['maxmemory_human', bytesToHuman(maxmemory)],
+    ['maxmemory_policy', e.eviction.policy],
   ];
 }
 

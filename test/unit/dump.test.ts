@@ -211,13 +211,17 @@ describe('RESTORE', () => {
     assert.equal(runBin(t, 'RESTORE', 'k', 0, dumpValue('string', 'new')), 'OK');
   });
 
-  test('IDLETIME sets the access time; FREQ is accepted', () => {
+  test('IDLETIME sets the access time; FREQ applies under an LFU policy only (objectSetLRUOrLFU)', () => {
     const t = testEngine();
     const payload = dumpValue('string', 'v');
     assert.equal(runBin(t, 'RESTORE', 'a', 0, payload, 'IDLETIME', 1000), 'OK');
     assert.equal(t.run('OBJECT', 'IDLETIME', 'a'), 1000);
     assert.equal(runBin(t, 'RESTORE', 'b', 0, payload, 'FREQ', 100), 'OK');
-    assert.equal(t.engine.ks.db(0).peek('b')!.freq, 100);
+    assert.equal(t.engine.ks.db(0).peek('b')!.freq, 5);
+    t.run('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu');
+    assert.equal(runBin(t, 'RESTORE', 'b2', 0, payload, 'FREQ', 100), 'OK');
+    assert.equal(t.run('OBJECT', 'FREQ', 'b2'), 100);
+    t.run('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
     assert.equal(runBin(t, 'RESTORE', 'c', 0, payload, 'IDLETIME', '9223372036854775807'), 'OK');
     assert.equal(t.run('OBJECT', 'IDLETIME', 'c'), 16777215);
   });

@@ -1,6 +1,7 @@
 // Generic key commands: DEL, UNLINK, EXISTS, TYPE, RENAME, RENAMENX, COPY, MOVE, KEYS, SCAN,
 // RANDOMKEY, TOUCH, DUMP, RESTORE and OBJECT. They work on any value type; whatever depends
 // on the type (copying, serializing, encodings) goes through src/core/dump.ts or one switch here.
+import { lfuDecayed } from '../lfu.js';
 import { assert } from '../assert.js';
 import { cloneValue, dumpValue, restoreValue } from '../dump.js';
 import { TYPE_OPS } from '../types/registry.js';
@@ -163,8 +164,13 @@ export const keyCommands: CommandSpec[] = [
         summary: 'Returns the logarithmic access frequency of a key (needs an LFU maxmemory policy).',
         complexity: 'O(1)',
         syntax: 'OBJECT FREQ key',
-        // Cairn has no maxmemory policy yet, so never an LFU one: Redis's answer in that case.
-        handler: (ctx, argv) => (lookupNoTouch(ctx, argv[2]!) === undefined ? NIL : errors.lfuNotSelected()),
+        // The counter as it stands after decay, without counting this look as an access.
+        handler: (ctx, argv) => {
+          const e = lookupNoTouch(ctx, argv[2]!);
+          if (e === undefined) return NIL;
+          if (!ctx.ks.lfu.enabled) return errors.lfuNotSelected();
+          return int(lfuDecayed(e.freq, e.accessedAt, ctx.ks.now, ctx.ks.lfu.decayMinutes));
+        },
       },
       {
         ...generic, name: 'idletime', arity: 3, flags: ['readonly'], keys: { first: 2, last: 2, step: 1 }, since: '2.2.3',
@@ -174,6 +180,7 @@ export const keyCommands: CommandSpec[] = [
         handler: (ctx, argv) => {
           const e = lookupNoTouch(ctx, argv[2]!);
           if (e === undefined) return NIL;
+          if (ctx.ks.lfu.enabled) return errors.lfuSelectedNoIdleTime();
           return int(Math.max(0, Math.floor((ctx.ks.now - e.accessedAt) / 1000)));
         },
       },
@@ -446,11 +453,12 @@ function restore(ctx: CoreContext, argv: string[]): Reply {
   }
   const e = ctx.db.add(key, restored.type, restored.value);
   if (ttl !== 0n) ctx.db.setExpire(e, Number(expiresAt));
-  if (idleSeconds !== null) {
+  // As Redis's objectSetLRUOrLFU: FREQ applies under an LFU policy, IDLETIME under the others.
+  if (idleSeconds !== null && !ctx.ks.lfu.enabled) {
     const idle = Math.min(Number(idleSeconds), limits.restoreIdleSecondsMax);
     e.accessedAt = ctx.ks.now - idle * 1000;
   }
-  if (freq !== null) e.freq = Number(freq);
+  if (freq !== null && ctx.ks.lfu.enabled) e.freq = Number(freq);
   ctx.ks.notify(ctx.db.id, 'restore', key);
   if (ttl !== 0n && !absoluteTtl) {
     // Replicas and the log get the absolute expiry time, so a replay lands on the same instant.

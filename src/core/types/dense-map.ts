@@ -3,11 +3,24 @@
 // Removal swaps the last entry into the hole; a cursor counts down from the top, so an entry
 // present for a whole scan is returned at least once (docs/design/scan-cursor.md).
 import type { Rng } from '../rng.js';
+import { ARRAY_HEADER_BYTES, MAP_SLOT_BYTES, numberBytes, OBJECT_HEADER_BYTES, stringBytes } from '../memory.js';
+
+/** Heap bytes of a stored key or value (strings and numbers; null costs nothing). */
+function heldBytes(v: unknown): number {
+  return typeof v === 'string' ? stringBytes(v.length) : typeof v === 'number' ? numberBytes(v) : 0;
+}
 
 export class DenseMap<V> {
   private readonly index = new Map<string, number>();
   private readonly keyList: string[] = [];
   private readonly valueList: V[] = [];
+  /** Sum of the keys' and values' own sizes, kept as the map changes (memory accounting). */
+  private contentBytes = 0;
+
+  /** Estimated heap bytes: the index Map, the two dense arrays and the keys and values. */
+  get bytes(): number {
+    return 4 * OBJECT_HEADER_BYTES + 2 * ARRAY_HEADER_BYTES + this.keyList.length * (MAP_SLOT_BYTES + 16) + this.contentBytes;
+  }
 
   get size(): number {
     return this.keyList.length;
@@ -26,9 +39,11 @@ export class DenseMap<V> {
   set(key: string, value: V): boolean {
     const i = this.index.get(key);
     if (i !== undefined) {
+      this.contentBytes += heldBytes(value) - heldBytes(this.valueList[i]);
       this.valueList[i] = value;
       return false;
     }
+    this.contentBytes += stringBytes(key.length) + heldBytes(value);
     this.index.set(key, this.keyList.length);
     this.keyList.push(key);
     this.valueList.push(value);
@@ -38,6 +53,7 @@ export class DenseMap<V> {
   delete(key: string): boolean {
     const i = this.index.get(key);
     if (i === undefined) return false;
+    this.contentBytes -= stringBytes(key.length) + heldBytes(this.valueList[i]);
     this.index.delete(key);
     const lastKey = this.keyList.pop()!;
     const lastValue = this.valueList.pop()!;

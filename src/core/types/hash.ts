@@ -17,6 +17,7 @@
 // Ties among equal expiry times are broken by field name, everywhere. That makes the order of
 // TTL'd fields, and the order in which expired fields are removed, a function of the contents
 // alone: a replica replaying the effects ends with the same layout as its source.
+import { arrayBytes, HEAP_NUMBER_BYTES, MAP_SLOT_BYTES, OBJECT_HEADER_BYTES, stringBytes } from '../memory.js';
 import type { Entry } from '../keyspace.js';
 import { limits } from '../limits.js';
 import { MalformedPayload, type PayloadReader, type PayloadWriter } from '../payload.js';
@@ -37,6 +38,9 @@ function expiresBefore(t1: number, f1: string, t2: number, f2: string): boolean 
  * skipped when it surfaces (it no longer matches `at`) and dropped by a rebuild once stale
  * entries outnumber live ones, so every operation stays O(log n) amortized.
  */
+/** A field TTL in a hashtable: its Map slot, its boxed time and its two heap slots. */
+const FIELD_TTL_BYTES = MAP_SLOT_BYTES + HEAP_NUMBER_BYTES + 16;
+
 class FieldTtls {
   readonly at = new Map<string, number>();
   private times: number[] = [];
@@ -151,6 +155,25 @@ export class HashValue {
 
   get size(): number {
     return this.fields !== null ? this.fields.length : this.table!.size;
+  }
+
+  /**
+   * Estimated heap bytes. A hashtable keeps a running count (DenseMap); a compact hash is walked,
+   * which is bounded by hash-max-listpack-entries and -value, as Redis's own listpack updates are.
+   */
+  get bytes(): number {
+    let total = OBJECT_HEADER_BYTES + 5 * 8;
+    if (this.table !== null) {
+      total += this.table.bytes;
+      if (this.ttls !== null) total += OBJECT_HEADER_BYTES * 4 + this.ttls.size * FIELD_TTL_BYTES;
+      return total;
+    }
+    const fields = this.fields!;
+    const values = this.values!;
+    total += 2 * arrayBytes(fields.length);
+    for (let i = 0; i < fields.length; i++) total += stringBytes(fields[i]!.length) + stringBytes(values[i]!.length);
+    if (this.expires !== null) total += arrayBytes(this.expires.length);
+    return total;
   }
 
   get encoding(): HashEncoding {
@@ -425,4 +448,5 @@ export const hashType: TypeOps = {
   encode: encodeHash,
   decode: decodeHash,
   encodingOf: (e: Entry): string => (e.value as HashValue).encoding,
+  memoryOf: (value) => (value as HashValue).bytes,
 };

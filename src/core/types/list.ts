@@ -16,6 +16,7 @@
 import type { Entry } from '../keyspace.js';
 import { MalformedPayload, type PayloadReader, type PayloadWriter } from '../payload.js';
 import type { TypeOps } from './registry.js';
+import { ARRAY_HEADER_BYTES, OBJECT_HEADER_BYTES, stringBytes } from '../memory.js';
 
 /** The smallest buffer a list keeps: small lists stay small, and halving stops here. */
 const MIN_CAPACITY = 4;
@@ -28,6 +29,8 @@ export class ListValue {
   /** Slot of the first (leftmost, index 0) element. */
   private head = 0;
   private count = 0;
+  /** Sum of the elements' string sizes, kept as the list changes (memory accounting in O(1)). */
+  private elementBytes = 0;
 
   constructor(capacity = MIN_CAPACITY) {
     const cap = capacityFor(capacity);
@@ -46,6 +49,11 @@ export class ListValue {
     return this.count;
   }
 
+  /** Estimated heap bytes: this object, its slot buffer and the element strings. */
+  get bytes(): number {
+    return OBJECT_HEADER_BYTES + 5 * 8 + ARRAY_HEADER_BYTES + 8 * this.capacity + this.elementBytes;
+  }
+
   /** Slots allocated (tests use it to check that the buffer grows and shrinks). */
   get capacity(): number {
     return this.mask + 1;
@@ -56,12 +64,14 @@ export class ListValue {
     this.head = (this.head - 1) & this.mask;
     this.slots[this.head] = value;
     this.count++;
+    this.elementBytes += stringBytes(value.length);
   }
 
   pushBack(value: string): void {
     if (this.count === this.capacity) this.resize(this.capacity * 2);
     this.slots[(this.head + this.count) & this.mask] = value;
     this.count++;
+    this.elementBytes += stringBytes(value.length);
   }
 
   /** Removes and returns the first element; undefined when empty. */
@@ -69,6 +79,7 @@ export class ListValue {
     if (this.count === 0) return undefined;
     const value = this.slots[this.head];
     this.slots[this.head] = undefined;
+    this.elementBytes -= stringBytes(value!.length);
     this.head = (this.head + 1) & this.mask;
     this.count--;
     this.shrinkIfSparse();
@@ -81,6 +92,7 @@ export class ListValue {
     const slot = (this.head + this.count - 1) & this.mask;
     const value = this.slots[slot];
     this.slots[slot] = undefined;
+    this.elementBytes -= stringBytes(value!.length);
     this.count--;
     this.shrinkIfSparse();
     return value;
@@ -95,7 +107,9 @@ export class ListValue {
   /** Replaces the element at an index; false when the index is out of range. */
   set(index: number, value: string): boolean {
     if (index < 0 || index >= this.count) return false;
-    this.slots[(this.head + index) & this.mask] = value;
+    const slot = (this.head + index) & this.mask;
+    this.elementBytes += stringBytes(value.length) - stringBytes(this.slots[slot]!.length);
+    this.slots[slot] = value;
     return true;
   }
 
@@ -121,12 +135,17 @@ export class ListValue {
     }
     slots[(this.head + index) & mask] = value;
     this.count++;
+    this.elementBytes += stringBytes(value.length);
   }
 
   /** Drops `n` elements from the head (n is clamped to the length). O(n). */
   dropFront(n: number): void {
     const k = Math.min(Math.max(n, 0), this.count);
-    for (let i = 0; i < k; i++) this.slots[(this.head + i) & this.mask] = undefined;
+    for (let i = 0; i < k; i++) {
+      const slot = (this.head + i) & this.mask;
+      this.elementBytes -= stringBytes(this.slots[slot]!.length);
+      this.slots[slot] = undefined;
+    }
     this.head = (this.head + k) & this.mask;
     this.count -= k;
     this.shrinkIfSparse();
@@ -135,7 +154,11 @@ export class ListValue {
   /** Drops `n` elements from the tail (n is clamped to the length). O(n). */
   dropBack(n: number): void {
     const k = Math.min(Math.max(n, 0), this.count);
-    for (let i = 1; i <= k; i++) this.slots[(this.head + this.count - i) & this.mask] = undefined;
+    for (let i = 1; i <= k; i++) {
+      const slot = (this.head + this.count - i) & this.mask;
+      this.elementBytes -= stringBytes(this.slots[slot]!.length);
+      this.slots[slot] = undefined;
+    }
     this.count -= k;
     this.shrinkIfSparse();
   }
@@ -180,6 +203,7 @@ export class ListValue {
       this.head = (this.head + removed) & mask;
     }
     this.count -= removed;
+    this.elementBytes -= removed * stringBytes(value.length);
     this.shrinkIfSparse();
     return removed;
   }
@@ -252,4 +276,5 @@ export const listType: TypeOps = {
     return list;
   },
   encodingOf: (_e: Entry): string => 'quicklist',
+  memoryOf: (value) => (value as ListValue).bytes,
 };

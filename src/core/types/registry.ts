@@ -20,6 +20,13 @@ export interface TypeOps {
   encodingOf(e: Entry): string;
   /** An independent copy that keeps the encoding (COPY); without it COPY goes through the codec. */
   clone?(value: unknown): unknown;
+  /** Estimated heap bytes of the value, in O(1) (bounded) time: memory accounting and eviction (src/core/memory.ts). */
+  memoryOf(value: unknown): number;
+}
+
+/** Estimated heap bytes of a value of any type. */
+export function valueBytes(type: ValueType, value: unknown): number {
+  return TYPE_OPS[type]!.memoryOf(value);
 }
 
 export const TYPE_OPS: { readonly [T in ValueType]?: TypeOps } = {

@@ -16,6 +16,7 @@ import { MalformedPayload, type PayloadReader, type PayloadWriter } from '../pay
 import type { Rng } from '../rng.js';
 import { DenseMap } from './dense-map.js';
 import type { TypeOps } from './registry.js';
+import { arrayBytes, numberBytes, OBJECT_HEADER_BYTES } from '../memory.js';
 
 /** An intset member: a JS number within ±2^53, a bigint outside, so each value has one form. */
 type IntMember = number | bigint;
@@ -63,6 +64,17 @@ export class SetValue {
 
   get size(): number {
     return this.ints !== null ? this.ints.length : this.table!.size;
+  }
+
+  /**
+   * Estimated heap bytes. A hashtable keeps a running count; an intset is walked, which is
+   * bounded by set-max-intset-entries as Redis's own intset inserts are.
+   */
+  get bytes(): number {
+    if (this.table !== null) return OBJECT_HEADER_BYTES + 16 + this.table.bytes;
+    let total = OBJECT_HEADER_BYTES + 16 + arrayBytes(this.ints!.length);
+    for (const v of this.ints!) total += typeof v === 'number' ? numberBytes(v) : 24;
+    return total;
   }
 
   get encoding(): 'intset' | 'hashtable' {
@@ -195,4 +207,5 @@ export const setType: TypeOps = {
     return set;
   },
   encodingOf: (e: Entry) => (e.value as SetValue).encoding,
+  memoryOf: (value) => (value as SetValue).bytes,
 };

@@ -29,6 +29,7 @@
 // Consumer groups and PELs: every pending entry is one object, referenced from the group's PEL and
 // from its consumer's PEL, both ordered by ID (IdIndex: chunked sorted arrays, O(log n) lookup,
 // insert and delete). Groups and consumers are iterated in name order (bytes), as Redis's rax.
+import { walkBytes } from '../memory.js';
 import type { Entry } from '../keyspace.js';
 import { streamLimits } from '../limits.js';
 import { parseI64, parseSmallInt } from '../numbers.js';
@@ -1025,27 +1026,36 @@ const PENDING_ENTRY_BYTES = (24 + 4 * 8) + (24 + 2 * 8) + 2 * 8;
 const CONSUMER_BYTES = 24 + 3 * 8 + 36 + 64;
 const GROUP_BYTES = 24 + 4 * 8 + 36 + 64 + 24 + 36 + 24;
 
+/** A node object with its three parallel arrays. */
+const NODE_BYTES = 24 + 6 * 8 + 3 * (32 + 16);
+/** One entry slot besides its listpack bytes: its ID's two slots (boxed past 2^31) and its data array. */
+const NODE_SLOT_BYTES = 2 * (8 + 16) + 32 + 16 + 8;
+/** Nodes measured per estimate: the first few and the last (where appends go). */
+const NODE_SAMPLES = 5;
+
 /**
- * Estimated heap bytes of a stream for MEMORY USAGE (the server's generic walker would count a
- * consumer, shared by its pending entries, once per sampled entry). Like Redis, it measures up to
- * `samples` nodes (0: all) and scales by the node count, then adds the groups: pending entries at
- * a fixed size each, consumers by their names. `measure` sizes a plain value (the server's walker).
+ * Estimated heap bytes of a stream for memory accounting and MEMORY USAGE, in O(1) for the entries:
+ * a few nodes are measured from their running listpack size (bodyBytes) and slot count, and the
+ * average is scaled by the node count (as Redis samples nodes); groups and consumers are counted.
+ * Calibrated by bench/memory-accounting.ts.
  */
-export function estimateStreamBytes(s: StreamValue, samples: number, measure: (value: unknown) => number): number {
-  let total = 24 + 12 * 8 + 8 * s.nodes.length;
+export function streamBytes(s: StreamValue): number {
   const n = s.nodes.length;
-  const sampled = samples <= 0 ? n : Math.min(samples, n);
-  if (sampled > 0) {
-    let bytes = 0;
-    for (let i = 0; i < sampled; i++) {
-      const node = s.nodes[i]!;
-      bytes += 24 + 4 * 8 + measure(node.ms) + measure(node.seq) + measure(node.data) + measure(node.masterFields);
-    }
-    total += Math.round((bytes / sampled) * n);
+  let total = 24 + 12 * 8 + 8 * n;
+  if (n > 0) {
+    let sum = 0;
+    let measured = 0;
+    const visit = (node: StreamNode): void => {
+      sum += NODE_BYTES + node.slots * NODE_SLOT_BYTES + node.bodyBytes + walkBytes(node.masterFields);
+      measured++;
+    };
+    for (let i = 0; i < Math.min(NODE_SAMPLES, n - 1); i++) visit(s.nodes[i]!);
+    visit(s.nodes[n - 1]!);
+    total += Math.round((sum / measured) * n);
   }
   for (const [name, g] of s.groups) {
-    total += GROUP_BYTES + measure(name) + PENDING_ENTRY_BYTES * g.pel.size;
-    for (const c of g.consumers.values()) total += CONSUMER_BYTES + measure(c.name) + 8 * c.pel.size;
+    total += GROUP_BYTES + walkBytes(name) + PENDING_ENTRY_BYTES * g.pel.size;
+    for (const c of g.consumers.values()) total += CONSUMER_BYTES + walkBytes(c.name) + 8 * c.pel.size;
   }
   return total;
 }
@@ -1249,4 +1259,5 @@ export const streamType: TypeOps = {
   encode: encodeStream,
   decode: decodeStream,
   encodingOf: (_e: Entry): string => 'stream',
+  memoryOf: (value) => streamBytes(value as StreamValue),
 };

@@ -12,6 +12,7 @@
 //
 // A sorted set converts from listpack to skiplist when it grows past either bound, never back;
 // results built whole (ZUNIONSTORE, RESTORE) start compact when they fit, as in Redis.
+import { arrayBytes, OBJECT_HEADER_BYTES, stringBytes } from '../memory.js';
 import type { Entry } from '../keyspace.js';
 import { limits } from '../limits.js';
 import { formatDouble17g } from '../numbers.js';
@@ -22,6 +23,9 @@ import { compareEntries, OrderTree, type PrefixPredicate, type TreeCursor } from
 import type { TypeOps } from './registry.js';
 
 export type ZSetEncoding = 'listpack' | 'skiplist';
+
+/** What one member costs in the order tree: member and score slots in leaves about 3/4 full, inner nodes. */
+const TREE_ENTRY_BYTES = 24;
 
 /** True when a member of this length may live in a listpack. */
 function fitsListpack(member: string): boolean {
@@ -106,6 +110,19 @@ export class ZSet {
     for (let i = 0; i < members.length; i++) dict.set(members[i]!, scores[i]!);
     z.dict = dict;
     return z;
+  }
+
+  /**
+   * Estimated heap bytes. The skiplist encoding keeps a running count (DenseMap; the tree shares
+   * its member strings and adds its slots); a listpack is walked, bounded by zset-max-listpack-*.
+   */
+  get bytes(): number {
+    let total = OBJECT_HEADER_BYTES + 4 * 8;
+    if (this.dict !== null) return total + this.dict.bytes + OBJECT_HEADER_BYTES + TREE_ENTRY_BYTES * this.dict.size;
+    const members = this.lpMembers!;
+    total += 2 * arrayBytes(members.length);
+    for (const m of members) total += stringBytes(m.length);
+    return total;
   }
 
   get encoding(): ZSetEncoding {
@@ -568,4 +585,5 @@ export const zsetType: TypeOps = {
     return ZSet.fromSorted(members, scores);
   },
   encodingOf: (e: Entry) => (e.value as ZSet).encoding,
+  memoryOf: (value) => (value as ZSet).bytes,
 };

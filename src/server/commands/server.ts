@@ -9,13 +9,14 @@ import { globMatch } from '../../core/glob.js';
 import { limits } from '../../core/limits.js';
 import { parseI64 } from '../../core/numbers.js';
 import {
-  array, bulk, bulks, EMPTY_ARRAY, int, map, mapOf, NIL, NO_REPLY, OK, ReplyKind, set, simple, verbatim, type Reply,
+  array, bulk, bulks, double, EMPTY_ARRAY, int, map, mapOf, NIL, NO_REPLY, OK, ReplyKind, set, simple, verbatim, type Reply,
 } from '../../core/reply.js';
 import { findOption, OPTIONS, validateOption, type OptionSpec } from '../config.js';
 import { describeFsError, rewriteConfigFile } from '../config-rewrite.js';
 import type { ServerContext } from '../context.js';
 import { infoText, selectInfoSections } from '../info.js';
 import { DEFAULT_SAMPLES, estimateEntryBytes } from '../memory.js';
+import { KEYSPACE_SLOT_BYTES, VOLATILE_SLOT_BYTES } from '../../core/memory.js';
 import { entryDigest, keyspaceDigest } from '../../core/digest.js';
 import type { Session } from '../session.js';
 import { helpReply } from './client.js';
@@ -210,6 +211,12 @@ export const serverCommands: Spec[] = [
         handler: memoryUsage,
       },
       {
+        ...server, name: 'stats', arity: 2, flags: [], acl: [], since: '4.0.0',
+        summary: 'Reports how memory is used: baseline, per-database overhead, data set, peak and process figures.',
+        complexity: 'O(1)', syntax: 'MEMORY STATS',
+        handler: memoryStats,
+      },
+      {
         ...server, name: 'doctor', arity: 2, flags: [], acl: [], since: '4.0.0',
         summary: 'Reports memory problems the server can see.', complexity: 'O(1)', syntax: 'MEMORY DOCTOR',
         handler: (ctx) => verbatim(memoryDoctor(ctx)),
@@ -320,9 +327,11 @@ const MEMORY_HELP = [
   'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'DOCTOR',
   '    Return memory problems reports.',
+  'STATS',
+  '    Return information about the memory usage of the server.',
   'USAGE <key> [SAMPLES <count>]',
   '    Return an estimate of the memory in bytes used by <key> and its value.',
-  '    Nested values are sampled up to <count> times (default: 5, 0 means sample all).',
+  '    Collections keep a running byte count, so <count> (default: 5) changes nothing.',
   'HELP',
   '    Prints this help.',
 ];
@@ -635,6 +644,65 @@ function memoryUsage(ctx: ServerContext, argv: string[]): Reply {
   // Redis 7.0 reads the dictionary directly: no hit or miss counted, no access time, no lazy expiry.
   const entry = ctx.db.peek(argv[2]!);
   return entry === undefined ? NIL : int(estimateEntryBytes(entry, samples));
+}
+
+/**
+ * MEMORY STATS in Redis 7.0's field order. The allocator is V8's heap: allocated and active are
+ * its heap in use, resident the process RSS (zeros without the shell's memory hook).
+ */
+function memoryStats(ctx: ServerContext): Reply {
+  const engine = ctx.engine;
+  const total = engine.usedMemory();
+  const startup = engine.startupBytes;
+  const peak = engine.peakUsedBytes;
+  const process = engine.hooks.memory?.() ?? { heapUsed: 0, rss: 0 };
+  const pairs: Array<readonly [string, Reply]> = [
+    ['peak.allocated', int(peak)],
+    ['total.allocated', int(total)],
+    ['startup.allocated', int(startup)],
+    ['replication.backlog', int(0)],
+    ['clients.slaves', int(0)],
+    ['clients.normal', int(0)],
+    ['cluster.links', int(0)],
+    ['aof.buffer', int(0)],
+    ['lua.caches', int(0)],
+    ['functions.caches', int(0)],
+  ];
+  let overhead = startup;
+  let keys = 0;
+  for (const db of ctx.ks.dbs) {
+    if (db.size === 0) continue;
+    const main = db.size * KEYSPACE_SLOT_BYTES;
+    const expires = db.volatileCount * VOLATILE_SLOT_BYTES;
+    overhead += main + expires;
+    keys += db.size;
+    pairs.push([`db.${db.id}`, mapOf([
+      ['overhead.hashtable.main', int(main)],
+      ['overhead.hashtable.expires', int(expires)],
+    ])]);
+  }
+  const dataset = Math.max(0, total - overhead);
+  const net = total - startup;
+  pairs.push(
+    ['overhead.total', int(overhead)],
+    ['keys.count', int(keys)],
+    ['keys.bytes-per-key', int(keys === 0 ? 0 : Math.floor(net / keys))],
+    ['dataset.bytes', int(dataset)],
+    ['dataset.percentage', double(net <= 0 ? 0 : (dataset * 100) / net)],
+    ['peak.percentage', double(peak === 0 ? 0 : (total * 100) / peak)],
+    ['allocator.allocated', int(process.heapUsed)],
+    ['allocator.active', int(process.heapUsed)],
+    ['allocator.resident', int(process.rss)],
+    ['allocator-fragmentation.ratio', double(1)],
+    ['allocator-fragmentation.bytes', int(0)],
+    ['allocator-rss.ratio', double(process.heapUsed === 0 ? 0 : process.rss / process.heapUsed)],
+    ['allocator-rss.bytes', int(process.rss - process.heapUsed)],
+    ['rss-overhead.ratio', double(1)],
+    ['rss-overhead.bytes', int(0)],
+    ['fragmentation', double(total === 0 ? 0 : process.rss / total)],
+    ['fragmentation.bytes', int(process.rss === 0 ? 0 : process.rss - total)],
+  );
+  return mapOf(pairs);
 }
 
 /** Above this, an instance is big enough for the report to mean something (Redis uses 5 MB). */
