@@ -72,12 +72,15 @@ describe('geohash', () => {
     assert.equal(formatHumanDouble(180), '180');
   });
 
-  test('decode(encode(p)) stays within one cell of p', () => {
+  test('decode(encode(p)) stays within two cells of p', () => {
     fc.assert(
       fc.property(fc.double({ min: -180, max: 180, noNaN: true }), fc.double({ min: -GEO_LAT_MAX, max: GEO_LAT_MAX, noNaN: true }), (lon, lat) => {
         const [dlon, dlat] = decodeScore(encodeScore(lon, lat));
-        assert.ok(Math.abs(dlon - lon) <= 360 / 2 ** 26);
-        assert.ok(Math.abs(dlat - lat) <= (2 * GEO_LAT_MAX) / 2 ** 26);
+        // At the +180 edge Redis's 26-bit longitude offset overflows into the latitude bits
+        // (Cairn reproduces that score exactly, see the oracle test), which moves the decoded
+        // point by up to one more cell: two cells bound every point.
+        assert.ok(Math.abs(dlon - lon) <= (2 * 360) / 2 ** 26);
+        assert.ok(Math.abs(dlat - lat) <= (2 * 2 * GEO_LAT_MAX) / 2 ** 26);
       }),
     );
   });
