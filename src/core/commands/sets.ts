@@ -355,13 +355,37 @@ function spopWithCount(ctx: CoreContext, argv: string[]): Reply {
   const count = Number(requested);
   const popped: string[] = [];
   for (let i = 0; i < count; i++) popped.push(found.popRandom(ctx.ks.rng));
+  const keepsFew = (size - count) * SPOP_MOVE_STRATEGY_MUL <= count;
   // With few members left Redis keeps a random rest and returns the others in the set's own
   // order, which for an intset is ascending; an intset's layout does not depend on the order
   // of removal, so sorting changes nothing a replica could see.
-  if (found.encoding === 'intset' && (size - count) * SPOP_MOVE_STRATEGY_MUL <= count) popped.sort(compareIntMembers);
-  ctx.db.touch(key);
-  propagateAs(ctx, ['SREM', key, ...popped], count);
+  if (found.encoding === 'intset' && keepsFew) popped.sort(compareIntMembers);
+  if (keepsFew && found.encoding === 'hashtable') {
+    rebuildFromKept(ctx, key, found, count);
+  } else {
+    ctx.db.touch(key);
+    propagateAs(ctx, ['SREM', key, ...popped], count);
+  }
   return setOfMembers(popped);
+}
+
+/**
+ * Redis 7.0 builds a new set from the members SPOP keeps, so a hashtable whose kept members are
+ * all integers becomes an intset again. Logged as DEL + SADD (+ PEXPIREAT) so that replicas and
+ * the log rebuild exactly the same set.
+ */
+function rebuildFromKept(ctx: CoreContext, key: string, old: SetValue, popped: number): void {
+  const kept = old.members();
+  const fresh = SetValue.for(kept[0]!);
+  for (const m of kept) fresh.add(m);
+  const e = ctx.db.peek(key)!;
+  e.value = fresh;
+  ctx.db.touch(key);
+  ctx.ks.emit(ctx.db.id, ['DEL', key]);
+  ctx.ks.emit(ctx.db.id, ['SADD', key, ...kept]);
+  if (e.expiresAt !== 0) ctx.ks.emit(ctx.db.id, ['PEXPIREAT', key, String(e.expiresAt)]);
+  ctx.effectRewritten = true;
+  written(ctx, popped);
 }
 
 function compareIntMembers(a: string, b: string): number {
