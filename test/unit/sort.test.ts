@@ -34,6 +34,8 @@ test('BY and GET patterns, including # and hash fields', () => {
   assert.deepEqual(t.run('SORT', 'n', 'BY', 'nosort'), ['3', '1', '2', '10', '-5', '1.5']);
   assert.deepEqual(t.run('SORT', 'n', 'BY', 'nosort', 'GET', 'h_*->f'), [null, 'x', null, null, null, null]);
   assert.deepEqual(t.run('SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', '0', '2'), ['c', 'b']);
+  // Redis 7.0 converts a sorted set to the skiplist encoding before sorting it, for good.
+  assert.equal(t.run('OBJECT', 'ENCODING', 'z'), 'skiplist');
 });
 
 test('STORE writes a list (or deletes the destination) and logs the command', () => {

@@ -109,6 +109,8 @@ function sortGeneric(ctx: CoreContext, argv: string[], readOnly: boolean): Reply
     o.alpha = true;
     o.by = null;
   }
+  // Redis 7.0 converts a sorted set to its skiplist encoding before sorting it, for good.
+  if (source?.type === 'zset') (source.value as ZSet).forceSkiplist();
   const elements = loadElements(source?.type, source?.value, o);
   let start = o.limitOffset < 0 ? 0 : o.limitOffset;
   let end = o.limitCount < 0 ? elements.length - 1 : start + o.limitCount - 1;

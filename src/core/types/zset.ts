@@ -337,6 +337,11 @@ export class ZSet {
     return true;
   }
 
+  /** SORT's destructive conversion (Redis 7.0 zsetConvert before sorting): listpack becomes skiplist. */
+  forceSkiplist(): void {
+    if (this.lpMembers !== null) this.convertToSkiplist();
+  }
+
   private convertToSkiplist(): void {
     const members = this.lpMembers!;
     const scores = this.lpScores!;
