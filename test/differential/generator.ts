@@ -20,7 +20,53 @@ export type Step =
   /** SCAN from `cursor` with `options`; from cursor 0, iterated to the end on each side. */
   | { op: 'scan'; conn: Conn; cmd: 'SCAN'; cursor: string; options: string[] }
   /** DUMP `source` on each side, then RESTORE `target` with that side's own payload. */
-  | { op: 'dump-restore'; conn: Conn; cmd: 'RESTORE'; source: string; target: string; ttl: string; options: string[] };
+  | { op: 'dump-restore'; conn: Conn; cmd: 'RESTORE'; source: string; target: string; ttl: string; options: string[] }
+  // The steps below come from the collections generator (collections.ts); see runner.ts.
+  /**
+   * A random pick (SPOP, SRANDMEMBER, HRANDFIELD, ZRANDMEMBER): the collection is read first on
+   * each side, then the pick is checked by its properties. After SPOP the subject is brought back
+   * in line with the reference (see docs/differences.md).
+   */
+  | {
+      op: 'pick';
+      conn: Conn;
+      cmd: PickCommand;
+      argv: string[];
+      key: string;
+      count: number | null;
+      withValues: boolean;
+      /**
+       * When set, the count is the collection's size minus this (at least 1), computed by the
+       * runner from the read before the pick, and written into argv[2]: SPOP's strategies depend
+       * on how many members remain, which the generator cannot know.
+       */
+      countBelowSize?: number;
+    }
+  /** HSCAN, SSCAN or ZSCAN of `key` from `cursor`; from cursor 0, iterated to the end on each side. */
+  | { op: 'kscan'; conn: Conn; cmd: 'HSCAN' | 'SSCAN' | 'ZSCAN'; key: string; cursor: string; options: string[] }
+  /**
+   * Blocking across connections: each waiter (a fresh connection) sends its command and is seen
+   * blocked before the next one; then connection a sends `pushes`; every reply is compared.
+   */
+  | { op: 'block'; conn: Conn; cmd: string; waiters: string[][]; pushes: string[][] }
+  /**
+   * A lexicographic range command (ZLEXCOUNT, ZRANGEBYLEX, ...) on `key`: sent only when the
+   * sorted set's members all have the same score (or it is missing, or not a sorted set). Redis
+   * leaves the result open otherwise, and two redis-servers disagree.
+   */
+  | { op: 'lex'; conn: Conn; cmd: string; argv: string[]; key: string }
+  /** A subscriber connection and connection a take turns; the subscriber's whole transcript is compared. */
+  | { op: 'pubsub'; conn: Conn; cmd: 'PUBSUB-SCENARIO'; actions: PubsubAction[] };
+
+export type PickCommand = 'SPOP' | 'SRANDMEMBER' | 'HRANDFIELD' | 'ZRANDMEMBER';
+
+/** One turn of a pub/sub scenario: `sub` commands are written without waiting for replies. */
+export interface PubsubAction {
+  who: 'sub' | 'a';
+  argv: string[];
+  /** How connection a's reply is compared (default exact). */
+  mode?: Mode;
+}
 
 export type Conn = 'a' | 'b';
 
@@ -611,5 +657,14 @@ export function stepArgv(step: Step): string[] {
       return ['SCAN', step.cursor, ...step.options];
     case 'dump-restore':
       return ['RESTORE', step.target, step.ttl, `<DUMP ${step.source}>`, ...step.options];
+    case 'pick':
+    case 'lex':
+      return step.argv;
+    case 'kscan':
+      return [step.cmd, step.key, step.cursor, ...step.options];
+    case 'block':
+      return [...step.waiters.flatMap((w) => ['<waiter>', ...w]), ...step.pushes.flatMap((p) => ['<a>', ...p])];
+    case 'pubsub':
+      return step.actions.flatMap((x) => [`<${x.who}>`, ...x.argv]);
   }
 }

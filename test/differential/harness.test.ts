@@ -7,7 +7,9 @@ import { RespReader, encodeCommand, oneShot, sameReply, show, type RespValue } f
 import { startCairnInProcess, startCairnProcess } from '../helpers/cairn-server.js';
 import net from 'node:net';
 import { oracleAvailability, pickFreePort, startRedis, type RedisOracle } from '../helpers/redis-oracle.js';
-import { COVERED_COMMANDS, NOT_YET_IN_CAIRN, generate, Rng, type Step } from './generator.js';
+import { COVERED_COMMANDS, NOT_YET_IN_CAIRN, generate, stepArgv, Rng, type Step } from './generator.js';
+import { generateCollections } from './collections.js';
+import { encodingAfterSpop, isIntsetMember, pickProblem } from './scenarios.js';
 import { compareReplies, type Mode } from './normalize.js';
 import { formatMismatch, respForSeed, runSeed } from './runner.js';
 
@@ -233,3 +235,89 @@ if (!availability.ok && availability.fail) {
     });
   });
 }
+
+describe('collections comparison rules', () => {
+  const arr = (...v: RespValue[]): RespValue => ({ t: 'array', v });
+  const set = (...v: RespValue[]): RespValue => ({ t: 'set', v });
+  const enc = (s: string): RespValue => bulk(s);
+
+  test('multiset: order is free, container type, counts and bytes are not', () => {
+    const mode = { kind: 'multiset' } as const;
+    assert.equal(compareReplies(mode, arr(bulk('a'), bulk('b')), arr(bulk('b'), bulk('a'))), null);
+    assert.equal(compareReplies(mode, set(bulk('a'), int(1)), set(int(1), bulk('a'))), null);
+    assert.notEqual(compareReplies(mode, arr(bulk('a'), bulk('b')), set(bulk('b'), bulk('a'))), null);
+    assert.notEqual(compareReplies(mode, arr(bulk('a'), bulk('a')), arr(bulk('a'))), null);
+    assert.notEqual(compareReplies(mode, arr(bulk('1')), arr(int(1))), null);
+  });
+
+  test('pairs: field/value pairs as a multiset, in flat arrays and RESP3 maps', () => {
+    const mode = { kind: 'pairs' } as const;
+    assert.equal(compareReplies(mode, arr(bulk('f'), bulk('1'), bulk('g'), bulk('2')), arr(bulk('g'), bulk('2'), bulk('f'), bulk('1'))), null);
+    assert.notEqual(compareReplies(mode, arr(bulk('f'), bulk('1'), bulk('g'), bulk('2')), arr(bulk('f'), bulk('2'), bulk('g'), bulk('1'))), null);
+    const map = (...kv: Array<[string, string]>): RespValue => ({ t: 'map', v: kv.map(([k, v]) => [bulk(k), bulk(v)] as [RespValue, RespValue]) });
+    assert.equal(compareReplies(mode, map(['f', '1'], ['g', '2']), map(['g', '2'], ['f', '1'])), null);
+    assert.notEqual(compareReplies(mode, map(['f', '1']), arr(bulk('f'), bulk('1'))), null);
+  });
+
+  test('by-encoding: exact order while both report the same compact encoding, a multiset otherwise', () => {
+    const mode = { kind: 'by-encoding', pairs: false } as const;
+    const ab = arr(bulk('a'), bulk('b'));
+    const ba = arr(bulk('b'), bulk('a'));
+    assert.notEqual(compareReplies(mode, ab, ba, { previous: [enc('listpack'), enc('listpack')] }), null);
+    assert.notEqual(compareReplies(mode, ab, ba, { previous: [enc('intset'), enc('intset')] }), null);
+    assert.equal(compareReplies(mode, ab, ba, { previous: [enc('hashtable'), enc('hashtable')] }), null);
+    assert.equal(compareReplies(mode, ab, ba, { previous: [enc('listpack'), enc('hashtable')] }), null);
+    assert.notEqual(compareReplies(mode, ab, arr(bulk('a')), { previous: [enc('hashtable'), enc('hashtable')] }), null);
+    // inside EXEC: the previous item is the OBJECT ENCODING reply
+    const exec: Mode = { kind: 'exec', modes: [{ kind: 'encoding', key: 'k' }, mode] };
+    assert.equal(compareReplies(exec, arr(enc('hashtable'), ab), arr(enc('hashtable'), ba)), null);
+    assert.notEqual(compareReplies(exec, arr(enc('listpack'), ab), arr(enc('listpack'), ba)), null);
+  });
+
+  test('encoding: exact, but a tainted key may be compact in Redis and big in Cairn (never the other way)', () => {
+    const mode = { kind: 'encoding', key: 'k' } as const;
+    const tainted = { tainted: (key: string) => key === 'k' };
+    assert.notEqual(compareReplies(mode, enc('listpack'), enc('hashtable')), null);
+    assert.equal(compareReplies(mode, enc('listpack'), enc('hashtable'), tainted), null);
+    assert.equal(compareReplies(mode, enc('intset'), enc('hashtable'), tainted), null);
+    assert.equal(compareReplies(mode, enc('listpack'), enc('skiplist'), tainted), null);
+    assert.notEqual(compareReplies(mode, enc('hashtable'), enc('listpack'), tainted), null);
+    assert.notEqual(compareReplies(mode, enc('listpack'), enc('quicklist'), tainted), null);
+  });
+
+  test('random picks are checked by count, membership, values and distinctness', () => {
+    type PickStep = Extract<Step, { op: 'pick' }>;
+    const step = (cmd: 'SRANDMEMBER' | 'HRANDFIELD', count: number | null, withValues = false): PickStep => ({ op: 'pick', conn: 'a', cmd, argv: [], key: 'k', count, withValues });
+    const members = arr(bulk('a'), bulk('b'), bulk('c'));
+    assert.equal(pickProblem(step('SRANDMEMBER', 2), arr(bulk('c'), bulk('a')), members), null);
+    assert.match(pickProblem(step('SRANDMEMBER', 2), arr(bulk('c'), bulk('c')), members) ?? '', /twice/);
+    assert.equal(pickProblem(step('SRANDMEMBER', -4), arr(bulk('c'), bulk('c'), bulk('a'), bulk('c')), members), null);
+    assert.match(pickProblem(step('SRANDMEMBER', 5), arr(bulk('a'), bulk('b')), members) ?? '', /expected 3/);
+    assert.match(pickProblem(step('SRANDMEMBER', null), bulk('z'), members) ?? '', /not in the collection/);
+    const hash = arr(bulk('f'), bulk('1'), bulk('g'), bulk('2'));
+    assert.equal(pickProblem(step('HRANDFIELD', 1, true), arr(bulk('g'), bulk('2')), hash), null);
+    assert.match(pickProblem(step('HRANDFIELD', 1, true), arr(bulk('g'), bulk('1')), hash) ?? '', /comes with/);
+    assert.equal(pickProblem(step('HRANDFIELD', -2, true), arr(arr(bulk('f'), bulk('1')), arr(bulk('f'), bulk('1'))), hash), null);
+  });
+
+  test('the encoding after SPOP follows Redis 7.0 (kept, or rebuilt from the few members left)', () => {
+    const spop = (count: number | null): Extract<Step, { op: 'pick' }> => ({ op: 'pick', conn: 'a', cmd: 'SPOP', argv: [], key: 'k', count, withValues: false });
+    const members = arr(...['1', '2', '3', '4', '5', '6', 'x'].map(bulk));
+    assert.equal(encodingAfterSpop(spop(null), 'hashtable', members, bulk('x')), 'hashtable');
+    assert.equal(encodingAfterSpop(spop(2), 'hashtable', members, arr(bulk('x'), bulk('1'))), 'hashtable'); // 5 left: one by one
+    assert.equal(encodingAfterSpop(spop(6), 'hashtable', members, arr(...['2', '3', '4', '5', '6', 'x'].map(bulk))), 'intset'); // rebuilt
+    assert.equal(encodingAfterSpop(spop(6), 'hashtable', members, arr(...['1', '2', '3', '4', '5', '6'].map(bulk))), 'hashtable');
+    assert.equal(encodingAfterSpop(spop(9), 'hashtable', members, members), null);
+    assert.ok(isIntsetMember('-9223372036854775808') && !isIntsetMember('9223372036854775808') && !isIntsetMember('007') && !isIntsetMember('-0'));
+  });
+
+  test('the collections generator never sends what the 7.0 oracle cannot answer', () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      for (const s of generateCollections({ seed, count: 1000 })) {
+        const argv = stepArgv(s).map((a) => a.toUpperCase());
+        assert.ok(!argv.includes('NOVALUES') && !argv.includes('WITHSCORE') && !argv.some((a) => a.startsWith('HEXPIRE')), argv.join(' '));
+        if (/^Z(REV)?RANK$/.test(argv[0]!)) assert.ok(argv.length <= 3, argv.join(' '));
+      }
+    }
+  });
+});

@@ -5,9 +5,10 @@
 // batches; a batch is written to both servers at once and the replies compared in order.
 // Switching connection, SCAN iteration and DUMP/RESTORE round trips end a batch, so the order
 // of commands across the two connections is the same on both servers.
-import { RespClient, escapeBytes, show, type RespValue } from '../helpers/resp-client.js';
-import { generate, type Conn, type Step } from './generator.js';
-import { compareKeySets, compareReplies } from './normalize.js';
+import { RespClient, escapeBytes, sameReply, show, type RespValue } from '../helpers/resp-client.js';
+import { generate, type Conn, type GenerateOptions, type Step } from './generator.js';
+import { allowedEncodingDivergence, compareKeySets, compareReplies, type CompareContext, type Mode } from './normalize.js';
+import { runBlock, runKeyScan, runLex, runPick, runPubsub, type ScenarioHost } from './scenarios.js';
 
 export interface Endpoint {
   name: string;
@@ -24,6 +25,13 @@ export interface RunOptions {
   subject: Endpoint;
   exclude?: ReadonlySet<string>;
   batchSize?: number;
+  /** The sequence generator (default: the strings/keys one). */
+  generator?: (options: GenerateOptions) => Step[];
+  /**
+   * After each RESTORE, read OBJECT ENCODING of the target on both sides and remember keys whose
+   * encoding legitimately diverged (see normalize.ts, 'encoding'). The collections test sets it.
+   */
+  trackEncodings?: boolean;
   /** Called with every step and both replies (DIFF_TRACE=1). */
   trace?: (line: string) => void;
 }
@@ -57,7 +65,7 @@ export function respForSeed(seed: number): 2 | 3 {
   return seed % 4 === 3 ? 3 : 2;
 }
 
-interface Side {
+export interface Side {
   endpoint: Endpoint;
   a: RespClient;
   b: RespClient;
@@ -68,7 +76,7 @@ const CONTEXT_LINES = 8;
 const MAX_SCAN_CALLS = 10_000;
 
 export async function runSeed(options: RunOptions): Promise<SeedResult> {
-  const steps = generate({ seed: options.seed, count: options.count, ...(options.exclude ? { exclude: options.exclude } : {}) });
+  const steps = (options.generator ?? generate)({ seed: options.seed, count: options.count, ...(options.exclude ? { exclude: options.exclude } : {}) });
   const [reference, subject] = await Promise.all([openSide(options.reference, options.resp), openSide(options.subject, options.resp)]);
   try {
     return await new SeedRun(options, steps, reference, subject).run();
@@ -96,16 +104,21 @@ async function openSide(endpoint: Endpoint, resp: 2 | 3): Promise<Side> {
   return { endpoint, a, b };
 }
 
-class SeedRun {
+class SeedRun implements ScenarioHost {
   private readonly context: string[] = [];
-  private commandsSent = 0;
+  commandsSent = 0;
   private readonly batchSize: number;
+  /** Replies to the last plain command on each connection (for the 'by-encoding' rule). */
+  private readonly last: Record<Conn, [RespValue, RespValue] | undefined> = { a: undefined, b: undefined };
+  /** Keys whose encoding may differ after a RESTORE (see normalize.ts, 'encoding'). */
+  private readonly taintedKeys = new Set<string>();
+  readonly compareContext: CompareContext = { tainted: (key) => this.taintedKeys.has(key) };
 
   constructor(
-    private readonly options: RunOptions,
+    readonly options: RunOptions,
     private readonly steps: Step[],
-    private readonly reference: Side,
-    private readonly subject: Side,
+    readonly reference: Side,
+    readonly subject: Side,
   ) {
     this.batchSize = options.batchSize ?? 50;
   }
@@ -121,7 +134,8 @@ class SeedRun {
         mismatch = await this.runBatch(i, next);
       } else {
         next = i + 1;
-        mismatch = step.op === 'scan' ? await this.runScan(i, step) : await this.runDumpRestore(i, step);
+        this.last[step.conn] = undefined;
+        mismatch = await this.runSpecial(i, step);
       }
       if (mismatch !== null) return this.result(mismatch);
       i = next;
@@ -131,6 +145,25 @@ class SeedRun {
 
   private result(mismatch: Mismatch | null): SeedResult {
     return { seed: this.options.seed, resp: this.options.resp, steps: this.steps.length, commandsSent: this.commandsSent, mismatch };
+  }
+
+  private runSpecial(index: number, step: Exclude<Step, { op: 'cmd' }>): Promise<Mismatch | null> {
+    switch (step.op) {
+      case 'scan':
+        return this.runScan(index, step);
+      case 'dump-restore':
+        return this.runDumpRestore(index, step);
+      case 'pick':
+        return runPick(this, index, step);
+      case 'kscan':
+        return runKeyScan(this, index, step);
+      case 'block':
+        return runBlock(this, index, step);
+      case 'pubsub':
+        return runPubsub(this, index, step);
+      case 'lex':
+        return runLex(this, index, step);
+    }
   }
 
   /** The end (exclusive) of the batch of plain commands on one connection starting at `start`. */
@@ -153,13 +186,48 @@ class SeedRun {
     this.commandsSent += batch.length;
     for (let k = 0; k < batch.length; k++) {
       const step = batch[k]!;
-      const reason = compareReplies(step.mode, expected[k]!, actual[k]!);
+      const previous = this.last[conn];
+      const reason = compareReplies(step.mode, expected[k]!, actual[k]!, { ...this.compareContext, ...(previous ? { previous } : {}) });
+      this.last[conn] = [expected[k]!, actual[k]!];
+      this.followTaint(step.argv);
       const line = `${conn}> ${render(step.argv)}  =>  ${show(expected[k]!)}${reason === null ? '' : `  vs  ${show(actual[k]!)}`}`;
       this.options.trace?.(line);
       if (reason !== null) return this.mismatch(start + k, step, render(step.argv), expected[k]!, actual[k]!, reason);
       this.remember(line);
     }
     return null;
+  }
+
+  /**
+   * RENAME, RENAMENX and COPY carry a tainted value to their destination (queued or not, and
+   * whatever they answered: an over-approximation only relaxes the encoding rule on that name).
+   */
+  private followTaint(argv: readonly string[]): void {
+    if (this.taintedKeys.size === 0 || argv.length < 3) return;
+    const name = argv[0]!.toUpperCase();
+    if ((name === 'RENAME' || name === 'RENAMENX' || name === 'COPY') && this.taintedKeys.has(argv[1]!)) this.taintedKeys.add(argv[2]!);
+  }
+
+  /**
+   * After a RESTORE that succeeded on both sides, compares OBJECT ENCODING of the target. Redis
+   * converts a small hash, set or sorted set back to its compact encoding on RESTORE; Cairn keeps
+   * the encoding it dumped (docs/differences.md). Such a key is remembered as tainted.
+   */
+  private async checkRestoredEncoding(index: number, step: Extract<Step, { op: 'dump-restore' }>, restored: [RespValue, RespValue]): Promise<Mismatch | null> {
+    const ok = (v: RespValue): boolean => v.t === 'simple' && v.v === 'OK';
+    if (!this.options.trackEncodings || !ok(restored[0]) || !ok(restored[1])) return null;
+    const argv = ['OBJECT', 'ENCODING', step.target];
+    const [expected, actual] = await Promise.all([this.reference[step.conn].send(...argv), this.subject[step.conn].send(...argv)]);
+    this.commandsSent++;
+    if (sameReply(expected, actual)) {
+      this.taintedKeys.delete(step.target);
+      return null;
+    }
+    if (allowedEncodingDivergence(expected, actual)) {
+      this.taintedKeys.add(step.target);
+      return null;
+    }
+    return this.mismatch(index, step, `${render(argv)} (after the RESTORE)`, expected, actual, 'encodings differ after RESTORE');
   }
 
   private async runScan(index: number, step: Extract<Step, { op: 'scan' }>): Promise<Mismatch | null> {
@@ -230,19 +298,28 @@ class SeedRun {
     this.options.trace?.(line);
     if (reason !== null) return this.mismatch(index, step, command, expected.restore, actual.restore, reason);
     this.remember(line);
-    return null;
+    return this.checkRestoredEncoding(index, step, [expected.restore, actual.restore]);
   }
 
-  private remember(line: string): void {
+  /** Compares under `mode` with the run's context (taints); for the scenario runners. */
+  compare(mode: Mode, expected: RespValue, actual: RespValue): string | null {
+    return compareReplies(mode, expected, actual, this.compareContext);
+  }
+
+  trace(line: string): void {
+    this.options.trace?.(line);
+  }
+
+  remember(line: string): void {
     this.context.push(line);
     if (this.context.length > CONTEXT_LINES) this.context.shift();
   }
 
-  private mismatch(index: number, step: Step, command: string, expected: RespValue, actual: RespValue, reason: string): Mismatch {
+  mismatch(index: number, step: Step, command: string, expected: RespValue, actual: RespValue, reason: string): Mismatch {
     return this.mismatchText(index, step, command, show(expected), show(actual), reason);
   }
 
-  private mismatchText(index: number, step: Step, command: string, expected: string, actual: string, reason: string): Mismatch {
+  mismatchText(index: number, step: Step, command: string, expected: string, actual: string, reason: string): Mismatch {
     return {
       seed: this.options.seed,
       resp: this.options.resp,
