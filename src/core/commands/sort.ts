@@ -110,7 +110,8 @@ function sortGeneric(ctx: CoreContext, argv: string[], readOnly: boolean): Reply
     o.by = null;
   }
   // Redis 7.0 converts a sorted set to its skiplist encoding before sorting it, for good.
-  if (source?.type === 'zset') (source.value as ZSet).forceSkiplist();
+  // The new encoding has another size: account it (no WATCH signal, the data did not change).
+  if (source?.type === 'zset' && (source.value as ZSet).forceSkiplist()) ctx.ks.sizeMayHaveChanged(db, source.key);
   const elements = loadElements(source?.type, source?.value, o);
   let start = o.limitOffset < 0 ? 0 : o.limitOffset;
   let end = o.limitCount < 0 ? elements.length - 1 : start + o.limitCount - 1;

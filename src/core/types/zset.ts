@@ -338,8 +338,10 @@ export class ZSet {
   }
 
   /** SORT's destructive conversion (Redis 7.0 zsetConvert before sorting): listpack becomes skiplist. */
-  forceSkiplist(): void {
-    if (this.lpMembers !== null) this.convertToSkiplist();
+  forceSkiplist(): boolean {
+    if (this.lpMembers === null) return false;
+    this.convertToSkiplist();
+    return true;
   }
 
   private convertToSkiplist(): void {
