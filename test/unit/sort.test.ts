@@ -59,3 +59,11 @@ test('errors and SORT_RO', () => {
   assert.deepEqual(t.run('SORT_RO', 'n', 'DESC'), ['10', '3', '2', '1.5', '1', '-5']);
   assert.deepEqual(t.run('COMMAND', 'GETKEYS', 'SORT', 'n', 'BY', 'w_*', 'STORE', 'dst'), ['n', 'dst']);
 });
+
+test('sort keys are read as C strings by strtod: NUL ends them, subnormals are refused (redis-server 7.0.15)', () => {
+  const t = testEngine();
+  t.run('RPUSH', 'nul', '1', '2\0x', '\0');
+  assert.deepEqual(t.run('SORT', 'nul'), ['\0', '1', '2\0x']);
+  t.run('RPUSH', 'tiny', '1e308', '-1e308', '1e-310');
+  assert.deepEqual(t.run('SORT', 'tiny'), { error: "ERR One or more scores can't be converted into double" });
+});

@@ -85,12 +85,21 @@ function lookupByPattern(ctx: CoreContext, db: Database, pattern: string, elemen
   return hash.get(field);
 }
 
-/** Redis reads sort keys with strtod: leading blanks allowed, empty text is 0, NaN and overflow refused. */
+/** The smallest normal double: strtod reports ERANGE below it (glibc), which SORT refuses. */
+const DBL_MIN = 2.2250738585072014e-308;
+
+/**
+ * Redis reads sort keys with strtod: the C string ends at the first NUL byte, leading blanks are
+ * skipped, empty text is 0, and NaN, overflow and underflow (subnormals) are refused.
+ */
 function sortScore(text: string): number | null {
-  const trimmed = text.replace(/^[ \t\n\v\f\r]+/, '');
+  const nul = text.indexOf('\0');
+  const cText = nul < 0 ? text : text.slice(0, nul);
+  const trimmed = cText.replace(/^[ \t\n\v\f\r]+/, '');
   if (trimmed === '') return 0;
   const v = parseDouble(trimmed);
-  return v === null || Number.isNaN(v) ? null : v;
+  if (v === null || Number.isNaN(v)) return null;
+  return v !== 0 && Math.abs(v) < DBL_MIN ? null : v;
 }
 
 function compareBytes(a: string, b: string): number {
