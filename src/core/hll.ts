@@ -297,7 +297,12 @@ function byteOr0(s: string, i: number): number {
 }
 
 /** Walks the opcodes of a sparse value; false when the runs do not cover exactly 16384 registers. */
-function forEachRun(s: string, visit: (first: number, length: number, value: number) => boolean): boolean {
+/**
+ * Walks the runs of a sparse value. `strict` (PFMERGE, as redis-server 7.0.15 with its HLL
+ * hardening) treats a value run that overshoots the registers as corruption; the other walkers
+ * stop there and judge by the final count.
+ */
+function forEachRun(s: string, visit: (first: number, length: number, value: number) => boolean, strict = false): boolean {
   let index = 0;
   for (let p = HLL_HEADER_BYTES; p < s.length; ) {
     const op = s.charCodeAt(p);
@@ -312,7 +317,10 @@ function forEachRun(s: string, visit: (first: number, length: number, value: num
     } else {
       const n = valLen(op);
       // Zero runs may overshoot (caught at the end); a value run past the end stops the walk.
-      if (index + n > HLL_REGISTERS) break;
+      if (index + n > HLL_REGISTERS) {
+        if (strict) return false;
+        break;
+      }
       if (!visit(index, n, valValue(op))) return false;
       index += n;
       p++;
@@ -523,7 +531,7 @@ export function mergeInto(max: Uint8Array, value: string): boolean {
   return forEachRun(value, (first, length, v) => {
     for (let r = first; r < first + length; r++) raise(max, r, v);
     return true;
-  });
+  }, true);
 }
 
 function raise(max: Uint8Array, r: number, v: number): void {

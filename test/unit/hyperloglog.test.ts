@@ -504,3 +504,11 @@ describe('against redis-server', { skip: skipOracle }, () => {
     assert.deepEqual(bytes, template);
   });
 });
+
+test('PFMERGE refuses a sparse HLL whose value run overshoots the registers, writing nothing (redis-server 7.0.15)', () => {
+  const t = testEngine();
+  t.run('PFADD', 'h', ...Array.from({ length: 600 }, (_, i) => `e${i}`));
+  t.run('SETRANGE', 'h', '134', '@'); // an XZERO opcode that pushes a later run past register 16383
+  assert.deepEqual(t.run('PFMERGE', 'd', 'h'), { error: 'INVALIDOBJ Corrupted HLL object detected' });
+  assert.equal(t.run('EXISTS', 'd'), 0);
+});
