@@ -18,9 +18,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, oracleAvailability, type RedisOracle } from '../helpers/redis-oracle.js';
 import { startCairnInProcess, startCairnProcess, type CairnServer } from '../helpers/cairn-server.js';
-import { RespClient, show } from '../helpers/resp-client.js';
+import { RespClient, escapeBytes, argBytes, sameReply, show, type RespValue } from '../helpers/resp-client.js';
 import { COLLECTION_COMMANDS, NOT_YET_SERVED_BY_CAIRN, coverageName, generateCollections } from './collections.js';
 import { ORACLE_ARGS } from './oracle-config.js';
+import { REGRESSIONS, type RegressionStep } from './regressions.js';
 import { formatMismatch, respForSeed, runSeed, type Endpoint } from './runner.js';
 
 const TEST_FILE = 'dist/test/differential/collections.diff.test.js';
@@ -150,6 +151,31 @@ if (!availability.ok && availability.fail) {
       });
     }
 
+    // Sequences distilled from differences found by the survey (regressions.ts), every run.
+    if (env.DIFF_SEED === undefined) {
+      for (const regression of REGRESSIONS) {
+        test(`regression: ${regression.name}`, async () => {
+          const [expected, actual] = await Promise.all([replay(oracle.port, regression.steps), replay(subject.port, regression.steps)]);
+          for (let i = 0; i < regression.steps.length; i++) {
+            const step = regression.steps[i]!;
+            const same = step.compare === 'type' ? sameShape(expected[i]!, actual[i]!) : sameReply(expected[i]!, actual[i]!);
+            if (!same) {
+              const command = step.argv.map((a) => `"${escapeBytes(argBytes(a))}"`).join(' ');
+              assert.fail(
+                [
+                  `Differential mismatch in a fixed sequence (${regression.found}): step ${i + 1} of ${regression.steps.length}`,
+                  `  command: ${command.length > 300 ? command.slice(0, 300) + '...' : command}`,
+                  `  ${names[0]}: ${show(expected[i]!)}`,
+                  `  ${names[1]}: ${show(actual[i]!)}`,
+                  `  the whole sequence (from an empty database): test/differential/regressions.ts, "${regression.name}"`,
+                ].join('\n'),
+              );
+            }
+          }
+        });
+      }
+    }
+
     for (const seed of seeds) {
       const resp = respForSeed(seed);
       test(`seed ${seed}: ${count} steps over RESP${resp}`, { timeout: 60_000 }, async (t) => {
@@ -175,4 +201,22 @@ if (!availability.ok && availability.fail) {
       assert.ok(sent >= MIN_COMMANDS_PER_RUN, `only ${sent} commands`);
     });
   });
+}
+
+/** Runs a fixed sequence from an empty server on a fresh connection (RESP2). */
+async function replay(port: number, steps: readonly RegressionStep[]): Promise<RespValue[]> {
+  const client = await RespClient.connect(port, { timeoutMs: 20_000 });
+  try {
+    await client.send('FLUSHALL');
+    return await client.pipeline(steps.map((s) => s.argv));
+  } finally {
+    client.close();
+  }
+}
+
+/** Same RESP type and, for aggregates, the same length (for random replies). */
+function sameShape(a: RespValue, b: RespValue): boolean {
+  if (a.t !== b.t) return false;
+  if ((a.t === 'array' || a.t === 'set') && (b.t === 'array' || b.t === 'set')) return a.v.length === b.v.length;
+  return a.t === 'bulk' || sameReply(a, b);
 }

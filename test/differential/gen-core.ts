@@ -57,7 +57,7 @@ export const POOLS: Record<'hash' | 'list' | 'set' | 'zset' | 'bitmap' | 'hll' |
   string: ['str'],
   stream: ['x1', 'x2'],
   /** Geo indexes: written by GEOADD only (see ALL_KEYS). */
-  geo: ['geo1', 'geo2'],
+  geo: ['geo1', 'geo2', 'geo-store'],
 };
 export type Pool = keyof typeof POOLS;
 

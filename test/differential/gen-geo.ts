@@ -1,10 +1,10 @@
-// Geo commands for the collections generator. Geo indexes (geo1, geo2) are sorted sets that only
-// GEOADD writes: a plain sorted set's scores (inf, negatives) would make Redis decode positions
-// through undefined float-to-integer casts. Points are a few cities (each at its own position, so
-// distances never tie), points at the latitude limits and the antimeridian, and coordinates out
-// of range. Geo commands meet other types' keys for WRONGTYPE.
-// Searches without ASC/DESC return matches "unsorted" (Redis's docs): compared as multisets;
-// COUNT ... ANY picks whichever matches come first, so it is not generated.
+// Geo commands for the collections generator. Geo indexes (geo1, geo2, geo-store) are sorted
+// sets that only GEOADD and the geo STORE forms write: a plain sorted set's scores (inf,
+// negatives) would make Redis decode positions through undefined float-to-integer casts. Points
+// are a few cities (each at its own position, so distances never tie), points at the latitude
+// limits and the antimeridian, and coordinates out of range. Geo commands meet other types' keys
+// for WRONGTYPE. Searches without ASC/DESC/COUNT return matches "unsorted" (Redis's docs):
+// compared as multisets. COUNT ... ANY picks whichever matches come first: not generated.
 import { encodingEntry, POOLS, type CollectionGenerator, type Entry } from './gen-core.js';
 
 export const GEO_ARITY: Record<string, number> = {
@@ -90,14 +90,14 @@ function emitSearch(_g: CollectionGenerator, emit: Parameters<Entry['make']>[1],
 export const GEO_ENTRIES: Entry[] = [
   {
     cmd: 'GEOADD',
-    weight: 6,
+    weight: 8,
     family: 'geo',
     make: (g, e) => {
       const argv = ['GEOADD', geoKey(g)];
       if (g.rng.chance(0.2)) argv.push(g.word(g.rng.pick(['NX', 'XX'])));
       if (g.rng.chance(0.2)) argv.push(g.word('CH'));
       if (g.rng.chance(0.03)) argv.push('NX', 'XX');
-      const n = g.rng.between(1, 3);
+      const n = g.rng.between(1, 5);
       for (let i = 0; i < n; i++) {
         if (g.rng.chance(0.08)) argv.push(...g.rng.pick(BAD_POINTS), memberName(g));
         else {
@@ -131,7 +131,7 @@ export const GEO_ENTRIES: Entry[] = [
     family: 'geo',
     make: (g, e) => {
       const { options } = searchOptions(g, true);
-      e('GEOSEARCHSTORE', ['GEOSEARCHSTORE', g.rng.pick(['geo2', 'z2', 'geo1']), geoKey(g), ...searchShape(g), ...options, ...(g.rng.chance(0.4) ? [g.word('STOREDIST')] : [])]);
+      e('GEOSEARCHSTORE', ['GEOSEARCHSTORE', g.rng.pick(['geo-store', 'geo-store', 'z2']), geoKey(g), ...searchShape(g), ...options, ...(g.rng.chance(0.4) ? [g.word('STOREDIST')] : [])]);
     },
   },
   {
@@ -142,7 +142,7 @@ export const GEO_ENTRIES: Entry[] = [
       const [lon, lat] = place(g);
       const store = g.rng.chance(0.2);
       const { options, ordered } = searchOptions(g, store);
-      const tail = store ? [g.word(g.rng.pick(['STORE', 'STOREDIST'])), g.rng.pick(['geo2', 'z2'])] : [];
+      const tail = store ? [g.word(g.rng.pick(['STORE', 'STOREDIST'])), g.rng.pick(['geo-store', 'z2'])] : [];
       emitSearch(g, e, 'GEORADIUS', ['GEORADIUS', geoKey(g), lon, lat, radius(g), unit(g), ...options, ...tail], ordered || store);
     },
   },
@@ -153,7 +153,7 @@ export const GEO_ENTRIES: Entry[] = [
     make: (g, e) => {
       const store = g.rng.chance(0.2);
       const { options, ordered } = searchOptions(g, store);
-      const tail = store ? [g.word(g.rng.pick(['STORE', 'STOREDIST'])), g.rng.pick(['geo2', 'z2'])] : [];
+      const tail = store ? [g.word(g.rng.pick(['STORE', 'STOREDIST'])), g.rng.pick(['geo-store', 'z2'])] : [];
       emitSearch(g, e, 'GEORADIUSBYMEMBER', ['GEORADIUSBYMEMBER', geoKey(g), memberName(g), radius(g), unit(g), ...options, ...tail], ordered || store);
     },
   },
