@@ -346,3 +346,7 @@ export const selectInClusterMode = (): Reply => errorReply('ERR SELECT is not al
 export const notInClusterMode = (command: 'MOVE' | 'SWAPDB'): Reply => errorReply(`ERR ${command} is not allowed in cluster mode`);
 export const copyAcrossDatabasesInClusterMode = (): Reply =>
   errorReply('ERR Copying to another database is not allowed in cluster mode');
+
+// Replication.
+export const waitOnReplica = (): Reply =>
+  errorReply('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');

@@ -17,6 +17,7 @@ import { streamCommands } from '../core/commands/streams.js';
 import { geoCommands } from '../core/commands/geo.js';
 import { clientCommands } from './commands/client.js';
 import { clusterCommands } from './commands/cluster.js';
+import { replicationCommands } from './commands/replication.js';
 import { connectionCommands } from './commands/connection.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { persistenceCommands } from './commands/persistence.js';
@@ -48,6 +49,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...serverCommands,
     ...persistenceCommands,
     ...clusterCommands,
+    ...replicationCommands,
   ];
 }
 

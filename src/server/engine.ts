@@ -26,6 +26,7 @@ import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import type { PersistenceGate } from './persistence-gate.js';
 import type { ClusterState } from './cluster.js';
+import { STANDALONE, type ReplicationStatus } from './replication.js';
 
 export interface ShutdownRequest {
   readonly save: boolean | null;
@@ -106,6 +107,8 @@ export class Engine {
   persistence: PersistenceGate | null = null;
   /** Cluster mode: the node's view of the cluster and the slot check (cluster.ts); null when standalone. */
   cluster: ClusterState | null = null;
+  /** ROLE, WAIT and INFO replication read this; a replica group replaces it. */
+  replication: ReplicationStatus = STANDALONE;
   /** Unix seconds of the last successful save (LASTSAVE); the start time until a save happens. */
   lastSaveUnix: number;
   activeExpireEnabled = true;

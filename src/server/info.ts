@@ -193,12 +193,12 @@ function statsFields(e: Engine): Field[] {
 
 function replicationFields(e: Engine): Field[] {
   return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
+    ['role', e.replication.role()],
+    ['connected_slaves', e.replication.replicas().length],
     ['master_failover_state', 'no-failover'],
     ['master_replid', e.runId],
     ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
+    ['master_repl_offset', e.replication.offset()],
     ['second_repl_offset', -1],
     ['repl_backlog_active', 0],
   ];
