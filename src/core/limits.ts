@@ -93,3 +93,17 @@ export const streamLimits = {
    *  beyond a 1 GiB array, a fixed bound instead of whatever the machine would allow. */
   xautoclaimCountMax: (1024 * 1024 * 1024) / 16,
 } as const;
+
+/** Links between the replicas of a group (src/io/group/peer-links.ts). */
+export const peerLinkLimits = {
+  /** The largest frame a peer may send (a batch of entries or a snapshot chunk). */
+  frameMaxBytes: 64 * MB,
+  /** Bytes queued toward one peer that is slow or unreachable; beyond it messages are dropped
+   *  (Raft resends what matters), so a dead peer never grows the heap. */
+  queueMaxBytes: 256 * MB,
+  /** Reconnect back-off after a failed or lost connection: doubles from min to max. */
+  reconnectMinMs: 50,
+  reconnectMaxMs: 2000,
+  /** A connection that has not sent its greeting by then is closed. */
+  handshakeTimeoutMs: 5000,
+};
