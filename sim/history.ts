@@ -48,9 +48,9 @@ export class History {
   readonly ops: Operation[] = [];
   private events = 0;
 
-  invoke(process: number, node: NodeId, op: ClientOp, consistency: Consistency, at: Micros): Operation {
+  invoke(client: number, node: NodeId, op: ClientOp, consistency: Consistency, at: Micros): Operation {
     const record: Operation = {
-      id: this.ops.length, process, node, op, consistency, invokeAt: at, invokeIndex: this.events++,
+      id: this.ops.length, process: client, node, op, consistency, invokeAt: at, invokeIndex: this.events++,
       status: 'pending', completeAt: Infinity, completeIndex: Infinity, output: null, note: '',
     };
     this.ops.push(record);
