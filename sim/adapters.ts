@@ -15,3 +15,6 @@ export const ADAPTERS: ReadonlyMap<string, SimNodeFactory> = new Map(
 );
 
 export const DEFAULT_ADAPTER = 'toy';
+
+/** The adapters whose seeds CI runs (test/unit/sim/seed-batch.test.ts): the ones that must pass. */
+export const CI_ADAPTERS: readonly string[] = ['toy'];
