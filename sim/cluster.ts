@@ -215,6 +215,18 @@ export class Cluster {
     });
   }
 
+  /** Asks a live node something (status, digest, a local read); an exception is a bug like any other. */
+  inspect<T>(id: NodeId, ask: (node: SimNode) => T): T | null {
+    const slot = this.slot(id);
+    const node = slot.node;
+    if (node === null) return null;
+    let answer: T | null = null;
+    this.guard(slot, () => {
+      answer = ask(node);
+    });
+    return answer;
+  }
+
   /** Runs node code: env.fatal crashes the node, anything else is a bug that ends the run. */
   private guard(slot: Slot, run: () => void): void {
     try {

@@ -15,6 +15,7 @@ interface Cli {
   keys: number;
   livenessTicks: number;
   keepGoing: boolean;
+  weakFraction: number;
 }
 
 const USAGE = `usage: npm run sim -- [--seed N | --seeds A..B] [options]
@@ -26,6 +27,7 @@ const USAGE = `usage: npm run sim -- [--seed N | --seeds A..B] [options]
   --clients N         concurrent client processes (default ${DEFAULT_RUN.workload.clients})
   --keys N            keys in the workload (default ${DEFAULT_RUN.workload.keys})
   --liveness-ticks N  bound for progress after healing (default ${DEFAULT_RUN.livenessTicks})
+  --weak F            fraction of operations at the weak level (default ${DEFAULT_RUN.workload.weakFraction})
   --keep-going        run every seed even after a failure
   --trace             print every event of the run (use with one seed)
   --verbose           one line per seed, also when it passes`;
@@ -34,6 +36,7 @@ function parse(argv: readonly string[]): Cli {
   const cli: Cli = {
     seeds: [1, 1], ticks: DEFAULT_RUN.ticks, nodes: DEFAULT_RUN.nodes, adapter: DEFAULT_ADAPTER, trace: false, verbose: false,
     clients: DEFAULT_RUN.workload.clients, keys: DEFAULT_RUN.workload.keys, livenessTicks: DEFAULT_RUN.livenessTicks, keepGoing: false,
+    weakFraction: DEFAULT_RUN.workload.weakFraction,
   };
   const int = (flag: string, text: string | undefined, min: number): number => {
     const n = Number(text);
@@ -58,6 +61,13 @@ function parse(argv: readonly string[]): Cli {
       case '--clients': cli.clients = int(flag, value, 1); i++; break;
       case '--keys': cli.keys = int(flag, value, 1); i++; break;
       case '--liveness-ticks': cli.livenessTicks = int(flag, value, 1); i++; break;
+      case '--weak': {
+        const f = Number(value);
+        if (value === undefined || !(f >= 0 && f <= 1)) throw new Error(`--weak needs a fraction in [0, 1], got ${value ?? 'nothing'}`);
+        cli.weakFraction = f;
+        i++;
+        break;
+      }
       case '--adapter':
         if (value === undefined || !ADAPTERS.has(value)) throw new Error(`unknown adapter ${value ?? '(none)'}; known: ${[...ADAPTERS.keys()].join(', ')}`);
         cli.adapter = value;
@@ -83,6 +93,7 @@ export function replayCommand(cli: Cli, seed: number): string {
   if (cli.clients !== DEFAULT_RUN.workload.clients) parts.push(`--clients ${cli.clients}`);
   if (cli.keys !== DEFAULT_RUN.workload.keys) parts.push(`--keys ${cli.keys}`);
   if (cli.livenessTicks !== DEFAULT_RUN.livenessTicks) parts.push(`--liveness-ticks ${cli.livenessTicks}`);
+  if (cli.weakFraction !== DEFAULT_RUN.workload.weakFraction) parts.push(`--weak ${cli.weakFraction}`);
   return parts.join(' ');
 }
 
@@ -111,16 +122,24 @@ function main(): number {
   let unknown = 0;
   let ran = 0;
   for (let seed = first; seed <= last; seed++) {
-    const result = runSimulation({
+    let result: RunResult;
+    try {
+      result = runSimulation({
       ...DEFAULT_RUN,
       seed,
       factory,
       nodes: cli.nodes,
       ticks: cli.ticks,
       livenessTicks: cli.livenessTicks,
-      workload: { ...DEFAULT_RUN.workload, clients: cli.clients, keys: cli.keys },
+      workload: { ...DEFAULT_RUN.workload, clients: cli.clients, keys: cli.keys, weakFraction: cli.weakFraction },
       trace: cli.trace ? (line) => console.log(line) : null,
-    });
+      });
+    } catch (e) {
+      // A failure of the simulator itself: still name the seed that shows it.
+      console.log(`seed ${seed}: the simulator failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      console.log(`  replay: ${replayCommand(cli, seed)}`);
+      return 1;
+    }
     ran++;
     if (result.unknownKeys.length > 0) unknown++;
     if (result.ok) {

@@ -186,10 +186,9 @@ export class Nemesis {
 
   /** A node that says it leads (lowest id first), or null when none does. */
   private leader(): NodeId | null {
-    for (const slot of this.cluster.slots) {
-      if (slot.node === null) continue;
-      const role = slot.node.status().role;
-      if (role === 'leader' || role === 'primary') return slot.id;
+    for (const id of this.cluster.members) {
+      const role = this.cluster.inspect(id, (node) => node.status().role);
+      if (role === 'leader' || role === 'primary') return id;
     }
     return null;
   }

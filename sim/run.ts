@@ -121,6 +121,7 @@ export function runSimulation(options: RunOptions): RunResult {
     else {
       for (const f of checkDurability(history.ops, finalValues(cluster, history))) failures.push(`durability: ${f.message}`);
     }
+    if (cluster.bug !== null) failures.push(`exception in a node: ${cluster.bug}`);
   }
   traced?.(`end: ${failures.length === 0 ? 'ok' : `${failures.length} failure(s)`} trace=${cluster.traceDigest}`);
   return {
@@ -143,9 +144,9 @@ export function runSimulation(options: RunOptions): RunResult {
 
 function replicaStates(cluster: Cluster): ReplicaState[] {
   const out: ReplicaState[] = [];
-  for (const slot of cluster.slots) {
-    if (slot.node === null) continue;
-    out.push({ node: slot.id, applied: slot.node.status().applied, digest: slot.node.digest() });
+  for (const id of cluster.members) {
+    const state = cluster.inspect(id, (node) => ({ node: id, applied: node.status().applied, digest: node.digest() }));
+    if (state !== null) out.push(state);
   }
   return out;
 }
@@ -153,11 +154,9 @@ function replicaStates(cluster: Cluster): ReplicaState[] {
 function finalValues(cluster: Cluster, history: History): Map<number, Map<string, Value>> {
   const keys = [...new Set(history.ops.map((o) => o.op.key))].sort();
   const out = new Map<number, Map<string, Value>>();
-  for (const slot of cluster.slots) {
-    if (slot.node === null) continue;
-    const values = new Map<string, Value>();
-    for (const key of keys) values.set(key, slot.node.readLocal(key));
-    out.set(slot.id, values);
+  for (const id of cluster.members) {
+    const values = cluster.inspect(id, (node) => new Map<string, Value>(keys.map((key) => [key, node.readLocal(key)])));
+    if (values !== null) out.set(id, values);
   }
   return out;
 }

@@ -19,7 +19,11 @@
 //   operation is the same as it never taking effect. Their output is not checked. Reads with
 //   unknown outcome are dropped (they change nothing), as are failed operations.
 // - Cost bound: each key's search stops after `maxSteps` steps or `maxMemo` memo entries and
-//   reports 'unknown' for that key instead of running on (the search is exponential at worst).
+//   reports 'unknown' for that key instead of running on (the search is exponential at worst;
+//   many unknown writes on one key are the usual cause, as every subset of them is a state).
+//   The whole history gets `maxTotalSteps`; keys checked after it is spent are 'unknown' too.
+//   Shortening a counterexample spends from the same budget, at most `maxSteps` per key; when
+//   none is left the counterexample is the key's whole history, which is still a valid one.
 //
 // A key that is not linearizable gets a counterexample: the shortest prefix of its sub-history
 // (in real-time order of events) that is already not linearizable (linearizability is closed
@@ -31,9 +35,11 @@ export interface LinearizabilityOptions {
   maxSteps: number;
   /** Memo entries per key before giving up with 'unknown' (bounds memory). */
   maxMemo: number;
+  /** Steps for the whole history, all keys together. */
+  maxTotalSteps: number;
 }
 
-export const DEFAULT_LINEARIZABILITY_OPTIONS: LinearizabilityOptions = { maxSteps: 2_000_000, maxMemo: 1_000_000 };
+export const DEFAULT_LINEARIZABILITY_OPTIONS: LinearizabilityOptions = { maxSteps: 2_000_000, maxMemo: 1_000_000, maxTotalSteps: 20_000_000 };
 
 export type Verdict = 'ok' | 'fail' | 'unknown';
 
@@ -84,10 +90,15 @@ export function checkLinearizability(ops: readonly Operation[], options: Lineari
   let steps = 0;
   for (const key of [...byKey.keys()].sort()) {
     const list = byKey.get(key)!;
-    const r = search(list, options);
+    const budget = Math.max(0, Math.min(options.maxSteps, options.maxTotalSteps - steps));
+    const r = search(list, budget, options.maxMemo);
     steps += r.steps;
     keys.push({ key, verdict: r.verdict, operations: list.length, steps: r.steps });
-    if (r.verdict === 'fail') counterexamples.push(shortestFailingPrefix(key, list, options));
+    if (r.verdict === 'fail') {
+      const shortened = shortestFailingPrefix(key, list, Math.max(0, Math.min(options.maxSteps, options.maxTotalSteps - steps)), options.maxMemo);
+      steps += shortened.steps;
+      counterexamples.push(shortened.counterexample);
+    }
   }
   const verdict: Verdict = counterexamples.length > 0 ? 'fail' : keys.some((k) => k.verdict === 'unknown') ? 'unknown' : 'ok';
   return { verdict, keys, counterexamples, steps };
@@ -144,7 +155,7 @@ interface SearchResult {
 }
 
 /** Wing & Gong / Lowe over one key's operations. */
-function search(ops: readonly Candidate[], options: LinearizabilityOptions): SearchResult {
+function search(ops: readonly Candidate[], maxSteps: number, maxMemo: number): SearchResult {
   const head = buildList(ops);
   const bits = new Uint32Array(Math.ceil(ops.length / 32) + 1);
   // Zobrist hashing of the linearized set: one random word pair per operation, XOR-ed in and out.
@@ -174,7 +185,7 @@ function search(ops: readonly Candidate[], options: LinearizabilityOptions): Sea
   };
 
   while (head.next !== null) {
-    if (++steps > options.maxSteps || memoSize > options.maxMemo) return { verdict: 'unknown', steps };
+    if (++steps > maxSteps || memoSize > maxMemo) return { verdict: 'unknown', steps };
     let backtrack = entry!.isCall === false;
     if (!backtrack) {
       const e = entry!;
@@ -270,7 +281,7 @@ function zobristTable(n: number): Uint32Array {
 }
 
 /** The shortest prefix of one key's events that is already not linearizable. */
-function shortestFailingPrefix(key: string, ops: readonly Candidate[], options: LinearizabilityOptions): Counterexample {
+function shortestFailingPrefix(key: string, ops: readonly Candidate[], maxSteps: number, maxMemo: number): { counterexample: Counterexample; steps: number } {
   const events: Array<{ at: number; op: number; isCall: boolean }> = [];
   ops.forEach((c, i) => {
     events.push({ at: c.call, op: i, isCall: true });
@@ -294,14 +305,18 @@ function shortestFailingPrefix(key: string, ops: readonly Candidate[], options: 
     return out;
   };
   // Invariant: the prefix of `hi` events fails; the prefix of `lo` events was not shown to fail.
+  // When the budget runs out the prefix found so far is still a valid counterexample.
   let lo = 0;
   let hi = events.length;
-  while (hi - lo > 1) {
+  let steps = 0;
+  while (hi - lo > 1 && steps < maxSteps) {
     const mid = (lo + hi) >>> 1;
-    if (search(prefixOf(mid), options).verdict === 'fail') hi = mid;
+    const r = search(prefixOf(mid), maxSteps - steps, maxMemo);
+    steps += r.steps;
+    if (r.verdict === 'fail') hi = mid;
     else lo = mid;
   }
   const last = events[hi - 1]!;
   const prefix = prefixOf(hi).map((c) => c.source);
-  return { key, culprit: ops[last.op]!.source, prefix };
+  return { counterexample: { key, culprit: ops[last.op]!.source, prefix }, steps };
 }

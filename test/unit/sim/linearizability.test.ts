@@ -129,9 +129,21 @@ describe('linearizability: hand-written histories', () => {
     const specs: Spec[] = [];
     for (let i = 0; i < 24; i++) specs.push(write('x', `v${i}`, 0, 100));
     specs.push(read('x', 101, 102, 'nobody'));
-    const r = checkLinearizability(build(specs), { maxSteps: 10_000, maxMemo: 1_000_000 });
+    const r = checkLinearizability(build(specs), { maxSteps: 10_000, maxMemo: 1_000_000, maxTotalSteps: 1_000_000 });
     assert.equal(r.verdict, 'unknown');
     assert.equal(r.counterexamples.length, 0);
+  });
+
+  test('the whole history has a budget too: keys past it are unknown, not skipped silently', () => {
+    const specs: Spec[] = [];
+    for (const key of ['a', 'b', 'c']) {
+      for (let i = 0; i < 20; i++) specs.push(write(key, `${key}${i}`, 0, 100));
+      specs.push(read(key, 101, 102, 'nobody'));
+    }
+    const r = checkLinearizability(build(specs), { maxSteps: 1_000_000, maxMemo: 10_000_000, maxTotalSteps: 50_000 });
+    assert.equal(r.verdict, 'unknown');
+    assert.ok(r.steps <= 50_000 + 3);
+    assert.ok(r.keys.every((k) => k.verdict === 'unknown'));
   });
 });
 
