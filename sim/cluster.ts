@@ -42,6 +42,8 @@ export class Cluster {
   readonly members: readonly NodeId[];
   /** Set when a node threw something other than env.fatal: the run stops and reports it. */
   bug: string | null = null;
+  /** Told of every crash (the nemesis restarts nodes that exited by themselves, as a supervisor would). */
+  onCrash: ((id: NodeId, reason: string) => void) | null = null;
   private trace = 0x811c9dc5;
   private readonly clientRandom: Random;
 
@@ -113,7 +115,10 @@ export class Cluster {
       slot.incarnation++;
       slot.crashes++;
       slot.disk.crash();
-      if (e instanceof NodeFatal) this.note(`n${id} exited while starting: ${e.message}`);
+      if (e instanceof NodeFatal) {
+        this.note(`n${id} exited while starting: ${e.message}`);
+        this.onCrash?.(id, `fatal: ${e.message}`);
+      }
       else if (this.bug === null) this.bug = `node ${id} at ${this.time()} while starting: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
       return;
     }
@@ -136,6 +141,7 @@ export class Cluster {
     const lost = [...slot.inFlight];
     slot.inFlight.clear();
     for (const f of lost) f.lost(`node ${id} crashed`);
+    this.onCrash?.(id, reason);
   }
 
   /** The clock rate changed: rebuild the node's tick schedule from now. */

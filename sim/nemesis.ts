@@ -9,6 +9,8 @@ import type { EventQueue, Micros } from './event-queue.js';
 import { CALM_LINK, type LinkConfig, type NodeId } from './network.js';
 import type { Random } from './random.js';
 
+const NEMESIS_CRASH = 'nemesis';
+
 export type FaultKind =
   | 'partition-halves' | 'isolate' | 'isolate-leader' | 'one-way' | 'bridge' | 'heal-network'
   | 'crash' | 'crash-leader' | 'disk-faults' | 'clock-drift' | 'wall-step' | 'chaos-links' | 'calm-links';
@@ -51,7 +53,15 @@ export class Nemesis {
     private readonly queue: EventQueue,
     private readonly random: Random,
     private readonly options: NemesisOptions,
-  ) {}
+  ) {
+    // A node that exits by itself (env.fatal) is restarted after a while, as a supervisor would.
+    cluster.onCrash = (id, reason) => {
+      if (!this.active || reason === NEMESIS_CRASH) return;
+      this.queue.after(this.random.int(this.options.minDowntimeUs, this.options.maxDowntimeUs), () => {
+        if (this.active) cluster.start(id);
+      });
+    };
+  }
 
   start(): void {
     this.active = true;
@@ -137,7 +147,7 @@ export class Nemesis {
         const up = members.filter((m) => c.isUp(m));
         const node = kind === 'crash-leader' ? this.leader() : up.length === 0 ? null : this.random.pick(up);
         if (node === null) return null;
-        c.crash(node, 'nemesis');
+        c.crash(node, NEMESIS_CRASH);
         const downtime = this.random.int(this.options.minDowntimeUs, this.options.maxDowntimeUs);
         this.queue.after(downtime, () => {
           if (this.active) c.start(node);
