@@ -19,6 +19,7 @@ import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { persistenceCommands } from './commands/persistence.js';
+import { scriptingCommands } from './commands/scripting.js';
 import { serverCommands } from './commands/server.js';
 import { transactionCommands } from './commands/transactions.js';
 import type { ServerContext } from './context.js';
@@ -46,6 +47,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...transactionCommands,
     ...serverCommands,
     ...persistenceCommands,
+    ...scriptingCommands,
   ];
 }
 

@@ -25,6 +25,7 @@ import { dispatchKeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import type { PersistenceGate } from './persistence-gate.js';
+import { ScriptRunner } from './scripting/runner.js';
 
 export interface ShutdownRequest {
   readonly save: boolean | null;
@@ -92,6 +93,8 @@ export class Engine {
   readonly pubsub: PubSub;
   /** Client-side caching: which client may hold which key (tracking.ts). */
   readonly tracking = new Tracking(this);
+  /** Lua scripts and function libraries (EVAL, FCALL), and the busy state of a long script. */
+  readonly scripts: ScriptRunner;
   /** Clients connected over the network (maxclients counts these). */
   networkClients = 0;
   /** > 0 while EXEC runs queued commands: blocking commands then answer at once. */
@@ -132,6 +135,7 @@ export class Engine {
     this.process = options.process ?? { pid: 0, tcpPort: 0, executable: '', configFile: '' };
     this.activeExpireEnabled = this.config.bool('active-expire-enabled');
     this.pubsub = new PubSub(this);
+    this.scripts = new ScriptRunner(this);
     this.startupBytes = this.hooks.memory?.().heapUsed ?? 0;
     this.readEvictionConfig();
     this.config.onChange((name, value) => {
@@ -225,6 +229,8 @@ export class Engine {
     if ('error' in found) return this.reject(s, found.fullName, found.error);
     const { spec, fullName } = found;
     if (!s.authenticated && !spec.flags.includes('no_auth')) return this.reject(s, fullName, errors.noAuth());
+    const busy = this.scripts.busy ? this.scripts.admission(spec, fullName, argv) : null; // -BUSY while a long script runs
+    if (busy !== null) return this.reject(s, fullName, busy);
     const notInSubscribedContext = this.pubsub.admission(s, fullName);
     if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
     const persistenceRefusal = this.persistence?.admit(s, spec, fullName) ?? null; // MISCONF, LOADING
@@ -239,8 +245,10 @@ export class Engine {
       return QUEUED;
     }
     const reply = this.call(s, spec, argv, fullName);
+    // A script past busy-reply-threshold goes on in slices; its effects and wake-ups come at its end.
+    if (reply === BLOCKED && this.scripts.suspended?.caller === s) return reply;
     if (reply === BLOCKED) this.blocking.park(s, spec, argv, fullName);
-    this.flushEffects(fullName === 'exec');
+    this.flushEffects(fullName === 'exec' || SCRIPT_CALLS.has(fullName));
     this.blocking.serveReadyKeys();
     // Embedded callers get pushes apart from replies: nothing to wait for (TCP: afterReply).
     if (s.transport.kind === 'embedded') this.afterReply(s);
@@ -365,6 +373,7 @@ export class Engine {
   /** Active expiry and idle-client checks; the shell calls this `hz` times a second. */
   cron(): void {
     if (this.persistence?.loading === true) return; // as Redis: no expiry or timeouts while loading
+    if (this.scripts.busy) return; // nothing may change the data set between a script's slices
     const now = this.clock.nowMs();
     this.ks.now = now;
     if (this.activeExpireEnabled) {
@@ -478,6 +487,8 @@ export class Engine {
 
 /** Commands that act on the transaction itself instead of being queued (Redis processCommand). */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands whose writes are logged as one MULTI/EXEC block, as Redis propagates a script's effects. */
+const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 /** Commands a client in MULTI may still send while out of memory (the rest would be queued). */
 const TRANSACTION_CONTROL_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
 /** Options that change how eviction runs. */
