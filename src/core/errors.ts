@@ -392,7 +392,6 @@ export const scriptApiText = {
   registerArity: 'wrong number of arguments to redis.register_function',
   registerUnknownFlag: 'unknown flag given',
   registerOutsideLoad: 'redis.register_function can only be called on FUNCTION LOAD command',
-  functionNameInvalid: 'Function names can only contain letters, numbers, or underscores(_) and must be at least one character long',
   libraryNameInvalid: 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long',
   registerNameMissing: 'redis.register_function must get a function name argument',
   registerCallbackMissing: 'redis.register_function must get a callback argument',

@@ -53,7 +53,7 @@ export class FunctionLibraries {
   compileAndRegister(code: string, replace: boolean, sandbox: LuaSandbox, runLoader: (ref: number) => string | null): { library: Library } | { error: Reply } {
     const meta = parseLibraryShebang(code);
     if ('error' in meta) return meta;
-    if (!NAME_RE.test(meta.name)) return { error: errors.functionRegistering(`ERR ${errors.scriptApiText.libraryNameInvalid}`) };
+    if (!NAME_RE.test(meta.name)) return { error: errors.err(errors.scriptApiText.libraryNameInvalid) };
     const existing = this.libraries.get(meta.name);
     if (existing !== undefined && !replace) return { error: errors.libraryExists(meta.name) };
     const compiled = sandbox.compile(meta.code, '@user_function');
@@ -153,7 +153,7 @@ export class FunctionLibraries {
       fnName = fromLua(lua.lua_tolstring(L, 1));
       lua.lua_pushvalue(L, 2);
     }
-    if (!NAME_RE.test(fnName)) return raiseTable(L, errors.scriptApiText.functionNameInvalid);
+    if (!NAME_RE.test(fnName)) return raiseTable(L, errors.scriptApiText.libraryNameInvalid); // sic: Redis 7.0 names libraries here
     if (pending.functions.has(fnName)) return raiseTable(L, 'Function already exists in the library');
     const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
     pending.functions.set(fnName, { name: fnName, description, flags, ref, library: pending.library });

@@ -7,7 +7,7 @@ import { openBit } from './lua-bit.js';
 import { openCjson } from './lua-cjson.js';
 import { openCmsgpack } from './lua-cmsgpack.js';
 import { openStruct } from './lua-struct.js';
-import { fengari, fromLua, lauxlib, lua, lualib, name, raiseAt, toLua, type LuaState } from './lua.js';
+import { fengari, fromLua, lauxlib, lua, luaMessage51, lualib, name, raiseAt, toLua, type LuaState } from './lua.js';
 
 /** The JS side of the `redis` table: what a running script may ask of the server. */
 export interface RedisApi {
@@ -266,7 +266,7 @@ export class LuaSandbox {
   compile(body: string, chunkName: string): { ref: number } | { error: string } {
     const L = this.L;
     if (lauxlib.luaL_loadbufferx(L, toLua(body), null, fengari.to_luastring(chunkName), fengari.to_luastring('t')) !== 0) {
-      const msg = fromLua(lua.lua_tolstring(L, -1) ?? new Uint8Array());
+      const msg = luaMessage51(fromLua(lua.lua_tolstring(L, -1) ?? new Uint8Array()));
       lua.lua_pop(L, 1);
       return { error: msg };
     }

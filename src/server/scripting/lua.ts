@@ -80,8 +80,13 @@ export function toStringAt(L: LuaState, idx: number): string | null {
   return fromLua(lua.lua_tolstring(L, idx));
 }
 
-/** Raises a Lua error whose value is the string `message` (luaL_error without position). */
+/** Raises a Lua error as luaL_error does: the message after the position of the calling Lua code. */
 export function raise(L: LuaState, message: string): never {
+  return raiseAt(L, 1, message);
+}
+
+/** Raises a Lua error whose value is exactly `message`. */
+export function raisePlain(L: LuaState, message: string): never {
   lua.lua_pushstring(L, toLua(message));
   lua.lua_error(L);
   throw new Error('unreachable: lua_error returned');
@@ -92,7 +97,7 @@ export function raiseAt(L: LuaState, level: number, message: string): never {
   lauxlib.luaL_where(L, level);
   const where = fromLua(lua.lua_tolstring(L, -1));
   lua.lua_pop(L, 1);
-  return raise(L, where + message);
+  return raisePlain(L, where + message);
 }
 
 /** Registers a JS function as field `key` of the table on top of the stack. */
@@ -109,4 +114,16 @@ export function setNumber(L: LuaState, key: string, n: number): void {
 export function setStringField(L: LuaState, key: string, s: string): void {
   pushString(L, s);
   lua.lua_setfield(L, -2, name(key));
+}
+
+/**
+ * Rewrites Lua 5.3 error texts into Lua 5.1's wording where scripts and tests see them:
+ * "attempt to index a nil value (local 't')" becomes "attempt to index local 't' (a nil value)",
+ * and "near <eof>" becomes "near '<eof>'".
+ */
+export function luaMessage51(text: string): string {
+  return text
+    .replace(/attempt to (.+?) an? (\w+) value \((local|global|field|upvalue|method|constant) '([^']*)'\)/, (_m, op: string, type: string, kind: string, id: string) =>
+      `attempt to ${op} ${kind === 'constant' ? 'field' : kind} '${id}' (a ${type} value)`)
+    .replace(/ near <eof>$/, " near '<eof>'");
 }

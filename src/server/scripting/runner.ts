@@ -14,7 +14,7 @@ import type { Engine } from '../engine.js';
 import { Session, type SessionTransport } from '../session.js';
 import { numberArgument, popReply, pushErrorTable, pushReply, pushStringArray } from './lua-convert.js';
 import { LuaSandbox, type RedisApi } from './lua-sandbox.js';
-import { fromLua, lauxlib, lua, name, toLua, type LuaState } from './lua.js';
+import { fromLua, lauxlib, lua, luaMessage51, name, toLua, type LuaState } from './lua.js';
 import { FunctionLibraries } from './functions.js';
 import { parseEvalShebang, parseLibraryShebang, type ScriptFlags } from './shebang.js';
 import { Lrand48 } from './lrand48.js';
@@ -180,8 +180,6 @@ export class ScriptRunner {
     const refused = this.checkFlags(script.flags, mode.readOnly);
     if (refused !== null) return refused;
     const sandbox = this.sandbox('eval');
-    // The same random sequence on every call, so that a script's effects do not depend on history.
-    this.rng.seed(0);
     return this.start(ctx, argv, {
       isEval: true, name: sha, sandbox, ref: script.ref, chunkSource: '@user_script',
       readOnly: mode.readOnly || (!script.flags.compat && script.flags.noWrites),
@@ -322,7 +320,7 @@ export class ScriptRunner {
     } else {
       const t = lua.lua_type(T, -1);
       const text = t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER ? fromLua(lua.lua_tolstring(T, -1)) : t === lua.LUA_TNIL ? 'nil' : fromLua(lua.lua_typename(T, t));
-      message = `ERR ${text}`;
+      message = `ERR ${luaMessage51(text)}`;
     }
     const suffix = where === null ? '' : ` script: ${run.name}, on ${where.source}:${where.line}.`;
     return errors.fromScript(message + suffix);
@@ -465,7 +463,7 @@ export class ScriptRunner {
         error = lua.lua_type(thread, -1) === lua.LUA_TSTRING ? fromLua(lua.lua_tolstring(thread, -1)) : 'ERR unknown error';
       } else {
         const t = lua.lua_type(thread, -1);
-        error = `ERR ${t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER ? fromLua(lua.lua_tolstring(thread, -1)) : 'unknown error'}`;
+        error = `ERR ${t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER ? luaMessage51(fromLua(lua.lua_tolstring(thread, -1))) : 'unknown error'}`;
       }
     }
     lua.lua_sethook(thread, null, 0, 0);
