@@ -354,6 +354,8 @@ export const scriptFlushOption = (): Reply => errorReply('ERR SCRIPT FLUSH only 
 export const functionFlushOption = (): Reply => errorReply('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
 export const functionNotFound = (): Reply => errorReply('ERR Function not found');
 export const libraryExists = (name: string): Reply => errorReply(`ERR Library '${oneLine(name)}' already exists`);
+/** FUNCTION RESTORE APPEND names the library without quotes (Redis 7.0's text). */
+export const libraryExistsOnRestore = (name: string): Reply => errorReply(`ERR Library ${oneLine(name)} already exists`);
 export const libraryNotFound = (): Reply => errorReply('ERR Library not found');
 export const noFunctionsRegistered = (): Reply => errorReply('ERR No functions registered');
 export const libraryNameMissing = (): Reply => errorReply('ERR Library name was not given');

@@ -409,7 +409,7 @@ export class ScriptRunner {
     const current = [...this.functions.libraries.values()];
     let kept: string[] = [];
     if (policy === 'APPEND') {
-      for (const lib of current) if (incoming.has(lib.name)) return errors.libraryExists(lib.name);
+      for (const lib of current) if (incoming.has(lib.name)) return errors.libraryExistsOnRestore(lib.name);
       kept = current.map((l) => l.code);
     } else if (policy === 'REPLACE') {
       kept = current.filter((l) => !incoming.has(l.name)).map((l) => l.code);
