@@ -388,6 +388,11 @@ export class ScriptRunner {
     return this.functions.load(code, replace, sandbox, (fnRef) => this.runLoader(sandbox, fnRef));
   }
 
+  /** The source code of every library, in load order (snapshots, FUNCTION DUMP). */
+  libraryCodes(): string[] {
+    return [...this.functions.libraries.values()].map((l) => l.code);
+  }
+
   deleteLibrary(libraryName: string): boolean {
     return this.functions.delete(libraryName, this.functionSandbox);
   }
