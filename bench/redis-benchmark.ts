@@ -32,6 +32,20 @@ export async function redisBenchmark(port: number, spec: BenchmarkSpec, timeoutM
 }
 
 /**
+ * Runs redis-benchmark with an arbitrary command line (e.g. EVALSHA <sha> 1 key:__rand_int__);
+ * redis-benchmark names the CSV line after the command's first word.
+ */
+export async function redisBenchmarkCommand(port: number, spec: Omit<BenchmarkSpec, 'test' | 'dataBytes'>, command: readonly string[], timeoutMs = 300_000): Promise<Sample | null> {
+  const args = [
+    '-h', '127.0.0.1', '-p', String(port), '-n', String(spec.requests), '-c', String(spec.clients),
+    '-P', String(spec.pipeline), '-r', String(spec.keyspace), '--csv', '-q', ...command,
+  ];
+  const { code, stdout } = await run('redis-benchmark', args, timeoutMs);
+  if (code !== 0) return null;
+  return parseCsv(stdout, command[0]!);
+}
+
+/**
  * The CSV has a header, then one line per test; LRANGE tests are preceded by the LPUSH
  * that fills the list ("LPUSH (needed to benchmark LRANGE)"), which is not the result.
  * Columns: test, rps, avg, min, p50, p95, p99, max (latencies in ms).

@@ -3,7 +3,7 @@
 // Every server is stopped by its PID and its folder removed: by stop(), and, should the
 // benchmark die half way, by the exit and signal handlers below.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,8 @@ function cairnExecutable(): string {
     cpSync(path.join(ROOT, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
     cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
     writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+    // Runtime dependencies (the Lua engine) resolve from the checkout's node_modules.
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   }
   return path.join(buildCopy, 'bin', 'cairn.js');
 }

@@ -152,3 +152,34 @@ function checksumBytes(data: string, end: number): string {
   for (let i = 0; i < 4; i++) s += String.fromCharCode((hi >>> (8 * i)) & 0xff);
   return s;
 }
+
+/** Tag of a FUNCTION DUMP payload (the libraries' source code), never a key's type tag. */
+const FUNCTIONS_TAG = 0xf5;
+
+/** Serializes function libraries (their source code, in order) into a FUNCTION DUMP payload. */
+export function dumpFunctions(codes: readonly string[]): string {
+  const out = new PayloadWriter();
+  out.byte(FUNCTIONS_TAG);
+  out.varint(codes.length);
+  for (const code of codes) out.string(code);
+  out.byte(DUMP_FORMAT_VERSION & 0xff);
+  out.byte(DUMP_FORMAT_VERSION >>> 8);
+  const body = out.finish();
+  return body + checksumBytes(body, body.length);
+}
+
+/** Parses a FUNCTION DUMP payload into the libraries' source code; null when damaged. */
+export function restoreFunctions(payload: string): string[] | null {
+  if (!verifyTrailer(payload)) return null;
+  const input = new PayloadReader(payload, payload.length - TRAILER_BYTES);
+  try {
+    if (input.byte() !== FUNCTIONS_TAG) return null;
+    const n = input.varint();
+    const codes: string[] = [];
+    for (let i = 0; i < n; i++) codes.push(input.string());
+    return input.atEnd() ? codes : null;
+  } catch (e) {
+    if (e instanceof MalformedPayload) return null;
+    throw e;
+  }
+}

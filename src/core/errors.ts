@@ -350,3 +350,78 @@ export const copyAcrossDatabasesInClusterMode = (): Reply =>
 // Replication.
 export const waitOnReplica = (): Reply =>
   errorReply('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+
+// Scripting (EVAL, FCALL, SCRIPT, FUNCTION), with Redis 7.0's texts.
+export const noScript = (): Reply => errorReply('NOSCRIPT No matching script. Please use EVAL.');
+export const numkeysNegative = (): Reply => errorReply("ERR Number of keys can't be negative");
+export const numkeysTooMany = (): Reply => errorReply("ERR Number of keys can't be greater than number of args");
+export const scriptCompile = (luaMessage: string): Reply => errorReply(`ERR Error compiling script (new function): ${oneLine(luaMessage)}`);
+export const functionCompile = (luaMessage: string): Reply => errorReply(`ERR Error compiling function: ${oneLine(luaMessage)}`);
+export const shebangEngine = (word: string): Reply => errorReply(`ERR Unexpected engine in script shebang: ${oneLine(word)}`);
+export const shebangOption = (word: string): Reply => errorReply(`ERR Unknown lua shebang option: ${oneLine(word)}`);
+export const shebangFlag = (word: string): Reply => errorReply(`ERR Unexpected flag in script shebang: ${oneLine(word)}`);
+export const busyScript = (isEval: boolean): Reply =>
+  errorReply(`BUSY Redis is busy running a script. You can only call ${isEval ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`);
+export const notBusy = (): Reply => errorReply('NOTBUSY No scripts in execution right now.');
+export const unkillable = (): Reply =>
+  errorReply('UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.');
+export const writeScriptWithRo = (): Reply => errorReply('ERR Can not execute a script with write flag using *_ro command.');
+/** A script's error as the script shaped it ({err=...} tables, errors raised inside the script). */
+export const fromScript = (text: string): Reply => errorReply(oneLine(text.startsWith('-') ? text.slice(1) : text));
+export const scriptFlushOption = (): Reply => errorReply('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+export const functionFlushOption = (): Reply => errorReply('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+export const functionNotFound = (): Reply => errorReply('ERR Function not found');
+export const libraryExists = (name: string): Reply => errorReply(`ERR Library '${oneLine(name)}' already exists`);
+/** FUNCTION RESTORE APPEND names the library without quotes (Redis 7.0's text). */
+export const libraryExistsOnRestore = (name: string): Reply => errorReply(`ERR Library ${oneLine(name)} already exists`);
+export const libraryNotFound = (): Reply => errorReply('ERR Library not found');
+export const noFunctionsRegistered = (): Reply => errorReply('ERR No functions registered');
+export const libraryNameMissing = (): Reply => errorReply('ERR Library name was not given');
+export const libraryMetadataMissing = (): Reply => errorReply('ERR Missing library metadata');
+export const libraryNameTwice = (): Reply => errorReply('ERR Invalid metadata value, name argument was given multiple times');
+export const libraryMetadataInvalid = (word: string): Reply => errorReply(`ERR Invalid metadata value given: ${oneLine(word)}`);
+export const engineNotFound = (engine: string): Reply => errorReply(`ERR Engine '${oneLine(engine)}' not found`);
+export const functionExists = (name: string): Reply => errorReply(`ERR Function ${oneLine(name)} already exists`);
+export const functionRegistering = (message: string): Reply => errorReply(`ERR Error registering functions: ${oneLine(message)}`);
+export const functionRestorePolicy = (): Reply => errorReply('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+export const functionListArgument = (word: string): Reply => errorReply(`ERR Unknown argument ${oneLine(word)}`);
+export const functionListLibraryMissing = (): Reply => errorReply('ERR library name argument was not given');
+export const functionUnknownOption = (word: string): Reply => errorReply(`ERR Unknown option given: ${oneLine(word)}`);
+export const functionCodeMissing = (): Reply => errorReply('ERR Function code is missing');
+export const libraryLoadTimeout = (): Reply => errorReply('ERR FUNCTION LOAD timeout');
+
+/** Texts passed to a Lua script as {err=...} by the script API (prefixed with a code by the caller). */
+export const scriptApiText = {
+  unknownCommand: 'Unknown Redis command called from script',
+  wrongArity: 'Wrong number of args calling Redis command from script',
+  noScript: 'This Redis command is not allowed from script',
+  noArguments: 'Please specify at least one argument for this redis lib call',
+  badArgument: 'Lua redis lib command arguments must be strings or integers',
+  writeInReadOnly: 'Write commands are not allowed from read-only scripts.',
+  outsideScript: 'redis.call/pcall can only be called inside a script invocation',
+  killed: 'Script killed by user with SCRIPT KILL...',
+  memory: 'Script exceeded the memory limit for scripts (lua-memory-max)',
+  wrongArgs: 'wrong number of arguments',
+  respVersion: 'RESP version must be 2 or 3.',
+  setReplArgs: 'redis.set_repl() requires two arguments.',
+  replFlags: 'Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.',
+  setrespArgs: 'redis.setresp() requires one argument.',
+  logArgs: 'redis.log() requires two arguments or more.',
+  logLevelType: 'First argument must be a number (log level).',
+  logLevel: 'Invalid debug level.',
+  registerArity: 'wrong number of arguments to redis.register_function',
+  registerUnknownFlag: 'unknown flag given',
+  registerOutsideLoad: 'redis.register_function can only be called on FUNCTION LOAD command',
+  libraryNameInvalid: 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long',
+  registerNameMissing: 'redis.register_function must get a function name argument',
+  registerCallbackMissing: 'redis.register_function must get a callback argument',
+  registerUnknownArgument: 'unknown argument given to redis.register_function',
+  registerFunctionName: 'function_name argument given to redis.register_function must be a string',
+  registerDescription: 'description argument given to redis.register_function must be a string',
+  registerCallback: 'callback argument given to redis.register_function must be a function',
+  registerFlags: 'flags argument to redis.register_function must be a table representing function flags',
+} as const;
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]/g, ' ');
+}

@@ -461,6 +461,16 @@ export class Keyspace {
     if (this.collectEvents) this.events.push({ db, event, key });
   }
 
+  /** How many effects are waiting to be taken (a mark for dropEffectsFrom). */
+  pendingEffects(): number {
+    return this.effects.length;
+  }
+
+  /** Forgets the effects recorded after `mark` (a script's redis.set_repl(redis.REPL_NONE)). */
+  dropEffectsFrom(mark: number): void {
+    if (mark < this.effects.length) this.effects.length = mark;
+  }
+
   /** Takes the effects recorded since the last call. */
   takeEffects(): Effect[] {
     if (this.effects.length === 0) return NO_EFFECTS;

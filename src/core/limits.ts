@@ -71,6 +71,22 @@ export const limits = {
   /** tracking-table-max-keys: keys the client-side caching table remembers before it forgets
    *  the oldest (telling their clients, as if they had changed); 0 = no bound. Redis's default. */
   trackingTableMaxKeys: 1_000_000,
+  /** busy-reply-threshold (lua-time-limit): after this many ms a running script lets other clients
+   *  in, to get -BUSY or to stop it (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE); Redis's default. */
+  busyReplyThresholdMs: 5000,
+  /** A running script's hook fires every this many Lua instructions: it checks the clock (busy
+   *  state), a kill request and the memory bound. Redis checks every 100000. */
+  scriptHookInstructions: 10_000,
+  /** Once busy, a script runs in slices of this many ms between looks at the network. */
+  scriptBusySliceMs: 50,
+  /** The most heap one script run may add before it is stopped with an error; checked every
+   *  scriptMemoryCheckInstructions instructions against the process heap (docs/design/lua-scripting.md). */
+  scriptMemoryBytesMax: 1024 * MB,
+  scriptMemoryCheckInstructions: 1_000_000,
+  /** FUNCTION LOAD runs library code for at most this long (Redis's LOAD_TIMEOUT_MS). */
+  functionLoadTimeoutMs: 500,
+  /** Nesting a script's return value may have before the reply is cut with an error. */
+  scriptReplyDepthMax: 1000,
 } as const;
 
 /** Bounds that must hold among the limits above; checked at start-up and in a test. */

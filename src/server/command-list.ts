@@ -21,6 +21,7 @@ import { replicationCommands } from './commands/replication.js';
 import { connectionCommands } from './commands/connection.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { persistenceCommands } from './commands/persistence.js';
+import { scriptingCommands } from './commands/scripting.js';
 import { serverCommands } from './commands/server.js';
 import { transactionCommands } from './commands/transactions.js';
 import type { ServerContext } from './context.js';
@@ -50,6 +51,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...persistenceCommands,
     ...clusterCommands,
     ...replicationCommands,
+    ...scriptingCommands,
   ];
 }
 

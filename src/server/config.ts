@@ -93,6 +93,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'lfu-log-factor', kind: int(0, INT_MAX), default: '10', description: 'LFU counter growth: the higher, the more accesses it takes to raise the counter.' },
   { name: 'lfu-decay-time', kind: int(0, INT_MAX), default: '1', description: 'Minutes without access for the LFU counter to lose one point (0: never decays).' },
   { name: 'tracking-table-max-keys', kind: int(0, INT64_MAX), default: String(limits.trackingTableMaxKeys), description: 'Keys the client-side caching table remembers; beyond that the oldest are invalidated (0: no bound).' },
+  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], kind: int(0, INT64_MAX), default: String(limits.busyReplyThresholdMs), description: 'Milliseconds a script may run before other clients get -BUSY and SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE can stop it (0: never).' },
   { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: (raw) => normalizeKeyspaceEventsOption(raw), display: (stored) => displayKeyspaceEventsOption(stored) }, default: '', description: 'Keyspace notification classes (K E g $ l s h z x e t m n d A), as Redis; empty: off.' },
   { name: 'client-output-buffer-limit', kind: { type: 'custom', normalize: (raw, current) => normalizeOutputBufferLimitOption(raw, current) }, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', description: 'Per client class (normal, replica, pubsub): hard limit, soft limit, soft seconds; a client over them is closed.' },
 ];

@@ -27,6 +27,7 @@ import { Tracking } from './tracking.js';
 import type { PersistenceGate } from './persistence-gate.js';
 import type { ClusterState } from './cluster.js';
 import { STANDALONE, type ReplicationStatus } from './replication.js';
+import { ScriptRunner } from './scripting/runner.js';
 
 export interface ShutdownRequest {
   readonly save: boolean | null;
@@ -94,6 +95,8 @@ export class Engine {
   readonly pubsub: PubSub;
   /** Client-side caching: which client may hold which key (tracking.ts). */
   readonly tracking = new Tracking(this);
+  /** Lua scripts and function libraries (EVAL, FCALL), and the busy state of a long script. */
+  readonly scripts: ScriptRunner;
   /** Clients connected over the network (maxclients counts these). */
   networkClients = 0;
   /** > 0 while EXEC runs queued commands: blocking commands then answer at once. */
@@ -138,6 +141,7 @@ export class Engine {
     this.process = options.process ?? { pid: 0, tcpPort: 0, executable: '', configFile: '' };
     this.activeExpireEnabled = this.config.bool('active-expire-enabled');
     this.pubsub = new PubSub(this);
+    this.scripts = new ScriptRunner(this);
     this.startupBytes = this.hooks.memory?.().heapUsed ?? 0;
     this.readEvictionConfig();
     this.config.onChange((name, value) => {
@@ -235,6 +239,8 @@ export class Engine {
       const elsewhere = this.cluster.admit(s, spec, argv, fullName); // CROSSSLOT, MOVED, CLUSTERDOWN
       if (elsewhere !== null) return this.redirect(s, fullName, elsewhere);
     }
+    const busy = this.scripts.busy ? this.scripts.admission(spec, fullName, argv) : null; // -BUSY while a long script runs
+    if (busy !== null) return this.reject(s, fullName, busy);
     const notInSubscribedContext = this.pubsub.admission(s, fullName);
     if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
     const persistenceRefusal = this.persistence?.admit(s, spec, fullName) ?? null; // MISCONF, LOADING
@@ -251,8 +257,10 @@ export class Engine {
       return QUEUED;
     }
     const reply = this.call(s, spec, argv, fullName);
+    // A script past busy-reply-threshold goes on in slices; its effects and wake-ups come at its end.
+    if (reply === BLOCKED && this.scripts.suspended?.caller === s) return reply;
     if (reply === BLOCKED) this.blocking.park(s, spec, argv, fullName);
-    this.flushEffects(fullName === 'exec');
+    this.flushEffects(fullName === 'exec' || SCRIPT_CALLS.has(fullName));
     this.blocking.serveReadyKeys();
     // Embedded callers get pushes apart from replies: nothing to wait for (TCP: afterReply).
     if (s.transport.kind === 'embedded') this.afterReply(s);
@@ -383,6 +391,7 @@ export class Engine {
   /** Active expiry and idle-client checks; the shell calls this `hz` times a second. */
   cron(): void {
     if (this.persistence?.loading === true) return; // as Redis: no expiry or timeouts while loading
+    if (this.scripts.busy) return; // nothing may change the data set between a script's slices
     const now = this.clock.nowMs();
     this.ks.now = now;
     if (this.activeExpireEnabled) {
@@ -507,6 +516,8 @@ export class Engine {
 
 /** Commands that act on the transaction itself instead of being queued (Redis processCommand). */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands whose writes are logged as one MULTI/EXEC block, as Redis propagates a script's effects. */
+const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 /** Commands a client in MULTI may still send while out of memory (the rest would be queued). */
 const TRANSACTION_CONTROL_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
 /** Options that change how eviction runs. */

@@ -93,32 +93,51 @@ function goldenKeyspaceEngine() {
   return t;
 }
 
-function snapshotBytes(t: ReturnType<typeof testEngine>, aux: Array<[string, string]>): Buffer {
+function snapshotBytes(t: ReturnType<typeof testEngine>, aux: Array<[string, string]>, functions: string[] = []): Buffer {
   const fs = new MemoryFileSystem();
   const file = fs.openAppend('/snap', true);
-  const job = new SnapshotJob(t.engine.ks, snapshotEncoding(aux), file, {
+  const job = new SnapshotJob(t.engine.ks, snapshotEncoding(aux, functions), file, {
     nowMs: t.engine.clock.nowMs(), monotonicMicros: () => 0, stepBudgetMicros: 1000,
   });
   job.finishNow();
   return Buffer.from(fs.readBytes('/snap'));
 }
 
-test('snapshot format v1 is pinned by test/golden/snapshot-v1.bin', () => {
-  const t = goldenKeyspaceEngine();
-  const bytes = snapshotBytes(t, [['cairn-ver', 'golden'], ['ctime-ms', '1700000000000']]);
-  golden('snapshot-v1.bin', bytes);
+/** Everything a snapshot reader yields, as text lines. */
+function snapshotItems(bytes: Uint8Array): { aux: string[]; functions: string[]; keys: string[] } {
   const r = new SnapshotReader(reader(bytes));
-  const keys: string[] = [];
-  const aux: string[] = [];
+  const out = { aux: [] as string[], functions: [] as string[], keys: [] as string[] };
   for (;;) {
     const item = r.next();
     if (item.kind === 'end') break;
     assert.notEqual(item.kind, 'corrupt', JSON.stringify(item));
-    if (item.kind === 'aux') aux.push(`${item.name}=${item.value}`);
-    if (item.kind === 'key') keys.push(`${item.db}:${item.key}:${item.type}:${item.expiresAt}`);
+    if (item.kind === 'aux') out.aux.push(`${item.name}=${item.value}`);
+    if (item.kind === 'function') out.functions.push(item.code);
+    if (item.kind === 'key') out.keys.push(`${item.db}:${item.key}:${item.type}:${item.expiresAt}`);
   }
-  assert.deepEqual(aux, ['cairn-ver=golden', 'ctime-ms=1700000000000']);
-  assert.deepEqual(keys, ['0:str:string:0', '0:int:string:0', `0:ttl:string:${1_700_000_100_000}`, '0:bin:string:0', '5:other:string:0']);
+  return out;
+}
+
+const GOLDEN_KEYS = ['0:str:string:0', '0:int:string:0', `0:ttl:string:${1_700_000_100_000}`, '0:bin:string:0', '5:other:string:0'];
+const GOLDEN_LIBRARY = "#!lua name=golden\nredis.register_function('g', function() return 1 end)\n";
+
+test('snapshot format v2 (function libraries) is pinned by test/golden/snapshot-v2.bin', () => {
+  const t = goldenKeyspaceEngine();
+  const bytes = snapshotBytes(t, [['cairn-ver', 'golden'], ['ctime-ms', '1700000000000']], [GOLDEN_LIBRARY]);
+  golden('snapshot-v2.bin', bytes);
+  const items = snapshotItems(bytes);
+  assert.deepEqual(items.aux, ['cairn-ver=golden', 'ctime-ms=1700000000000']);
+  assert.deepEqual(items.functions, [GOLDEN_LIBRARY]);
+  assert.deepEqual(items.keys, GOLDEN_KEYS);
+});
+
+test('snapshot format v1 (test/golden/snapshot-v1.bin, before function libraries) is still read', () => {
+  const bytes = readFileSync(path.join(GOLDEN, 'snapshot-v1.bin'));
+  assert.equal(bytes.readUInt16LE(8), 1);
+  const items = snapshotItems(bytes);
+  assert.deepEqual(items.aux, ['cairn-ver=golden', 'ctime-ms=1700000000000']);
+  assert.deepEqual(items.functions, []);
+  assert.deepEqual(items.keys, GOLDEN_KEYS);
 });
 
 /** A command that creates a value of each type: a new type must be added here to be covered. */

@@ -5,17 +5,19 @@
 import { dumpValue } from '../../core/dump.js';
 import type { Entry } from '../../core/keyspace.js';
 import { encodeRecord, logFileHeader } from './log-format.js';
-import { writeAux, writeEntry, writeEof, writeHeader, writeSelectDb } from './snapshot-format.js';
+import { writeAux, writeEntry, writeEof, writeFunction, writeHeader, writeSelectDb } from './snapshot-format.js';
 import type { SnapshotEncoding } from './snapshot-job.js';
 
 /** Metadata written at the start of a snapshot (AUX records), in this order. */
 export type SnapshotAux = ReadonlyArray<readonly [string, string]>;
 
-export function snapshotEncoding(aux: SnapshotAux): SnapshotEncoding {
+/** `functions`: the function libraries' code, taken when the snapshot starts (its instant). */
+export function snapshotEncoding(aux: SnapshotAux, functions: readonly string[] = []): SnapshotEncoding {
   return {
     header: (out) => {
       writeHeader(out);
       for (const [name, value] of aux) writeAux(out, name, value);
+      for (const code of functions) writeFunction(out, code);
     },
     selectDb: (db, out) => writeSelectDb(out, db),
     entry: (_db, e, out) => writeEntry(out, e),
@@ -26,10 +28,16 @@ export function snapshotEncoding(aux: SnapshotAux): SnapshotEncoding {
   };
 }
 
-export const logEncoding: SnapshotEncoding = {
-  header: (out) => out.raw(logFileHeader()),
+/** A base file in log format: the function libraries first (FUNCTION LOAD REPLACE), then one RESTORE per key. */
+export function logEncoding(functions: readonly string[] = []): SnapshotEncoding {
+  return {
+  header: (out) => {
+    out.raw(logFileHeader());
+    for (const code of functions) out.raw(encodeRecord([{ db: 0, argv: ['FUNCTION', 'LOAD', 'REPLACE', code] }]));
+  },
   selectDb: () => {},
   entry: (db: number, e: Entry, out) =>
     out.raw(encodeRecord([{ db, argv: ['RESTORE', e.key, String(e.expiresAt), dumpValue(e.type, e.value), 'ABSTTL', 'REPLACE'] }])),
   footer: () => {},
-};
+  };
+}

@@ -161,6 +161,11 @@ export class LoadJob {
     switch (item.kind) {
       case 'aux':
         return;
+      case 'function': {
+        const reply = this.engine.scripts.loadLibrary(item.code, true);
+        if (reply.k === ReplyKind.Error) this.options.log.warning('a function library in the snapshot failed to load', { file: r.path, error: String(reply.v) });
+        return;
+      }
       case 'corrupt':
         r.close();
         throw this.damage(r.path, item.offset, item.reason, true);

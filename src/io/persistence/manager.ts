@@ -538,7 +538,7 @@ export class Persistence implements PersistenceGate {
       }
       const temp = path.join(this.aofDir, `temp-rewriteaof-bg-${this.pid()}.${preamble ? 'rdb' : 'aof'}`);
       const file = this.fs.openAppend(temp, true);
-      const encoding = preamble ? this.snapshotEncodingFor('aof-base') : logEncoding;
+      const encoding = preamble ? this.snapshotEncodingFor('aof-base') : logEncoding(this.engine.scripts.libraryCodes());
       this.log.notice('Background append only file rewriting started');
       return this.startJob('aof', file, temp, path.join(this.aofDir, base.name), encoding, base, incr);
     } catch (e) {
@@ -745,7 +745,7 @@ export class Persistence implements PersistenceGate {
     const basePath = path.join(this.aofDir, base.name);
     const temp = path.join(this.aofDir, `temp-rewriteaof-${this.pid()}.${preamble ? 'rdb' : 'aof'}`);
     const file = this.fs.openAppend(temp, true);
-    const job = new SnapshotJob(this.engine.ks, preamble ? this.snapshotEncodingFor('aof-base') : logEncoding, file, this.snapshotOptions());
+    const job = new SnapshotJob(this.engine.ks, preamble ? this.snapshotEncodingFor('aof-base') : logEncoding(this.engine.scripts.libraryCodes()), file, this.snapshotOptions());
     job.finishNow();
     file.fsyncSync();
     file.close();
@@ -770,7 +770,7 @@ export class Persistence implements PersistenceGate {
       ['cairn-ver', CAIRN_VERSION],
       ['ctime-ms', String(nowMs)],
       ['kind', kind],
-    ]);
+    ], this.engine.scripts.libraryCodes());
   }
 
   private snapshotOptions(): SnapshotJobOptions {

@@ -1,4 +1,5 @@
-// The snapshot file format (version 1), pinned by test/golden/snapshot-v1.bin. A snapshot is
+// The snapshot file format (version 2), pinned by test/golden/snapshot-v2.bin; version 1 files
+// (test/golden/snapshot-v1.bin, written before function libraries existed) are still read. A snapshot is
 // the whole data set at one instant: `dump.rdb` (SAVE, BGSAVE) and the base file of the
 // append-only log (`appendonly.aof.N.base.rdb`) both use it. It is Cairn's own format, not
 // Redis's RDB, though it borrows RDB's opcode layout.
@@ -11,6 +12,8 @@
 //
 // Body, a sequence of opcodes:
 //   0xFA AUX        varint-string name, varint-string value (metadata: cairn-ver, ctime-ms ...)
+//   0xF5 FUNCTION   varint-string: the source code of one function library (FUNCTION LOAD),
+//                   after the AUX records and before any key (version 2)
 //   0xFE SELECTDB   varint database index; the keys that follow belong to it
 //   0xFC EXPIRE_MS  u64 LE absolute expiry in ms; applies to the next key only
 //   1..6 KEY        (the type's DUMP tag: string 1, list 2, set 3, zset 4, hash 5, stream 6)
@@ -29,10 +32,13 @@ import { WindowReader, readVarint, varintBytes } from './byte-reader.js';
 import { crc32c } from './crc32c.js';
 
 export const SNAPSHOT_MAGIC = 'CAIRNSNP';
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/** Versions this Cairn reads: 1 has no FUNCTION records, 2 adds them. */
+export const SNAPSHOT_READABLE_VERSIONS: readonly number[] = [1, 2];
 export const SNAPSHOT_HEADER_BYTES = 16;
 
 export const OP_AUX = 0xfa;
+export const OP_FUNCTION = 0xf5;
 export const OP_EXPIRE_MS = 0xfc;
 export const OP_SELECTDB = 0xfe;
 export const OP_EOF = 0xff;
@@ -54,6 +60,12 @@ export function writeAux(out: ChunkWriter, name: string, value: string): void {
   out.byte(OP_AUX);
   out.string(name);
   out.string(value);
+}
+
+/** One function library's code (version 2). */
+export function writeFunction(out: ChunkWriter, code: string): void {
+  out.byte(OP_FUNCTION);
+  out.string(code);
 }
 
 export function writeSelectDb(out: ChunkWriter, db: number): void {
@@ -96,6 +108,7 @@ export function writeEof(out: ChunkWriter, keys: number): void {
 /** What a snapshot reader yields, one item at a time. */
 export type SnapshotItem =
   | { readonly kind: 'aux'; readonly name: string; readonly value: string }
+  | { readonly kind: 'function'; readonly code: string }
   | { readonly kind: 'key'; readonly db: number; readonly key: string; readonly type: ValueType; readonly value: unknown; readonly expiresAt: number }
   | { readonly kind: 'end'; readonly keys: number }
   | { readonly kind: 'corrupt'; readonly offset: number; readonly reason: string };
@@ -111,6 +124,7 @@ export class SnapshotReader {
   private db = 0;
   private keys = 0;
   private done = false;
+  private version = SNAPSHOT_FORMAT_VERSION;
 
   constructor(private readonly r: WindowReader) {}
 
@@ -145,7 +159,8 @@ export class SnapshotReader {
     if (v.buf.toString('latin1', v.at, v.at + 8) !== SNAPSHOT_MAGIC) return 'not a Cairn snapshot (bad magic)';
     if (v.buf.readUInt32LE(v.at + 12) !== crc32c(v.buf, 0, v.at, v.at + 12)) return 'snapshot header checksum mismatch';
     const version = v.buf.readUInt16LE(v.at + 8);
-    if (version !== SNAPSHOT_FORMAT_VERSION) return `snapshot format version ${version}, this Cairn reads version ${SNAPSHOT_FORMAT_VERSION}`;
+    if (!SNAPSHOT_READABLE_VERSIONS.includes(version)) return `snapshot format version ${version}, this Cairn reads versions ${SNAPSHOT_READABLE_VERSIONS.join(' and ')}`;
+    this.version = version;
     this.consume(SNAPSHOT_HEADER_BYTES);
     return null;
   }
@@ -158,6 +173,10 @@ export class SnapshotReader {
       if (op === OP_AUX) {
         if (expiresAt !== 0) throw new Damage('an expiry not followed by a key', at);
         return { kind: 'aux', name: this.varString(), value: this.varString() };
+      }
+      if (op === OP_FUNCTION && this.version >= 2) {
+        if (expiresAt !== 0) throw new Damage('an expiry not followed by a key', at);
+        return { kind: 'function', code: this.varString() };
       }
       if (op === OP_SELECTDB) {
         if (expiresAt !== 0) throw new Damage('an expiry not followed by a key', at);
