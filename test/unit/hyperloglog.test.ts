@@ -334,8 +334,10 @@ describe('against redis-server', { skip: skipOracle }, () => {
     if (!availability.ok) throw new Error(availability.message);
     oracle = await startRedis();
     cairn = await startCairnInProcess({ seed: 1 });
-    redisClient = await RespClient.connect(oracle.port);
-    cairnClient = await RespClient.connect(cairn.port);
+    // PFSELFTEST works for about a second on each side; on a loaded machine several, so replies
+    // get a generous bound here rather than the default 10 s.
+    redisClient = await RespClient.connect(oracle.port, { timeoutMs: 60_000 });
+    cairnClient = await RespClient.connect(cairn.port, { timeoutMs: 60_000 });
   });
 
   after(async () => {
