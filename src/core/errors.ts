@@ -332,3 +332,6 @@ export const geoAnyWithoutCount = (): Reply => errorReply('ERR the ANY argument 
 export const oom = (): Reply => errorReply("OOM command not allowed when used memory > 'maxmemory'.");
 export const lfuSelectedNoIdleTime = (): Reply =>
   errorReply('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+
+// memcached items seen from RESP (src/core/commands/memcached.ts).
+export const mcFlagsInvalid = (): Reply => errorReply('ERR flags must be an integer between 0 and 4294967295');

@@ -15,6 +15,7 @@ import { hashCommands } from '../core/commands/hashes.js';
 import { listCommands } from '../core/commands/lists.js';
 import { streamCommands } from '../core/commands/streams.js';
 import { geoCommands } from '../core/commands/geo.js';
+import { memcachedCommands } from '../core/commands/memcached.js';
 import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
 import { pubsubCommands } from './commands/pubsub.js';
@@ -40,6 +41,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...(listCommands as Array<CommandSpec<ServerContext>>),
     ...(streamCommands as Array<CommandSpec<ServerContext>>),
     ...(geoCommands as Array<CommandSpec<ServerContext>>),
+    ...(memcachedCommands as Array<CommandSpec<ServerContext>>),
     ...connectionCommands,
     ...clientCommands,
     ...pubsubCommands,

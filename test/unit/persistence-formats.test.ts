@@ -103,10 +103,7 @@ function snapshotBytes(t: ReturnType<typeof testEngine>, aux: Array<[string, str
   return Buffer.from(fs.readBytes('/snap'));
 }
 
-test('snapshot format v1 is pinned by test/golden/snapshot-v1.bin', () => {
-  const t = goldenKeyspaceEngine();
-  const bytes = snapshotBytes(t, [['cairn-ver', 'golden'], ['ctime-ms', '1700000000000']]);
-  golden('snapshot-v1.bin', bytes);
+function readSnapshotKeys(bytes: Buffer): { aux: string[]; keys: string[] } {
   const r = new SnapshotReader(reader(bytes));
   const keys: string[] = [];
   const aux: string[] = [];
@@ -115,10 +112,31 @@ test('snapshot format v1 is pinned by test/golden/snapshot-v1.bin', () => {
     if (item.kind === 'end') break;
     assert.notEqual(item.kind, 'corrupt', JSON.stringify(item));
     if (item.kind === 'aux') aux.push(`${item.name}=${item.value}`);
-    if (item.kind === 'key') keys.push(`${item.db}:${item.key}:${item.type}:${item.expiresAt}`);
+    if (item.kind === 'key') keys.push(`${item.db}:${item.key}:${item.type}:${item.expiresAt}` + (item.mcFlags !== 0 ? `:f${item.mcFlags}` : ''));
   }
+  return { aux, keys };
+}
+
+const GOLDEN_KEYS = ['0:str:string:0', '0:int:string:0', `0:ttl:string:${1_700_000_100_000}`, '0:bin:string:0', '5:other:string:0'];
+
+test('snapshot format v2 is pinned by test/golden/snapshot-v2.bin (memcached flags included)', () => {
+  const t = goldenKeyspaceEngine();
+  t.run('MCSETFLAGS', 'str', '4294967295');
+  t.run('MCSETFLAGS', 'ttl', '7');
+  const bytes = snapshotBytes(t, [['cairn-ver', 'golden'], ['ctime-ms', '1700000000000']]);
+  golden('snapshot-v2.bin', bytes);
+  const { aux, keys } = readSnapshotKeys(bytes);
   assert.deepEqual(aux, ['cairn-ver=golden', 'ctime-ms=1700000000000']);
-  assert.deepEqual(keys, ['0:str:string:0', '0:int:string:0', `0:ttl:string:${1_700_000_100_000}`, '0:bin:string:0', '5:other:string:0']);
+  const flagged = GOLDEN_KEYS.map((k) => (k.startsWith('0:str:') ? `${k}:f4294967295` : k.startsWith('0:ttl:') ? `${k}:f7` : k));
+  assert.deepEqual(keys, flagged);
+});
+
+test('snapshot format v1 (test/golden/snapshot-v1.bin) still loads', () => {
+  const bytes = readFileSync(path.join(GOLDEN, 'snapshot-v1.bin'));
+  assert.equal(bytes.readUInt16LE(8), 1);
+  const { aux, keys } = readSnapshotKeys(bytes);
+  assert.deepEqual(aux, ['cairn-ver=golden', 'ctime-ms=1700000000000']);
+  assert.deepEqual(keys, GOLDEN_KEYS);
 });
 
 /** A command that creates a value of each type: a new type must be added here to be covered. */
