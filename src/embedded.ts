@@ -15,6 +15,7 @@ import type { Clock } from './server/clock.js';
 import { systemClock } from './io/system-clock.js';
 import { realTimer } from './io/timers.js';
 import { startServer, type RunningServer } from './io/net-server.js';
+import { startMemcachedServer } from './io/memcached-server.js';
 import { Persistence } from './io/persistence/manager.js';
 
 export { CairnReplyError };
@@ -174,6 +175,15 @@ export class Cairn {
   /** Serves this engine's data over the Redis protocol too. */
   async listen(options: { port?: number; host?: string } = {}): Promise<RunningServer> {
     const server = await startServer(this.engine, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+    this.servers.push(server);
+    return server;
+  }
+
+  /** Serves this engine's data over the memcached protocols (text, meta, binary) too. */
+  async listenMemcached(options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+    const host = options.host ?? '127.0.0.1';
+    const mc = await startMemcachedServer(this.engine, { port: options.port ?? 0, hosts: [host] });
+    const server: RunningServer = { port: mc.port, host, close: () => mc.close() };
     this.servers.push(server);
     return server;
   }
