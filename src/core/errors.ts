@@ -348,6 +348,8 @@ export const memcachedErrors = {
   invalidExptime: 'CLIENT_ERROR invalid exptime argument',
   deleteUsage: 'CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]',
   duplicateFlag: 'CLIENT_ERROR duplicate flag',
+  /** ma reports any flag it cannot read with this one text. */
+  maFlags: 'CLIENT_ERROR invalid or duplicate flag',
   invalidFlag: 'CLIENT_ERROR invalid flag',
   badToken: 'CLIENT_ERROR bad token in command line format',
   keyDecoding: 'CLIENT_ERROR error decoding key',

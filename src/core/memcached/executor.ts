@@ -31,6 +31,8 @@ export interface Item {
   /** 0 when the caller did not ask for the CAS. */
   readonly cas: number;
   readonly expiresAt: number;
+  /** The TTL before this read changed it (mg T, N): mg's `t` before those flags reports it. */
+  readonly expiresAtBefore: number;
   readonly fetchedBefore: boolean;
   readonly accessedAtBefore: number;
   readonly stale: boolean;
@@ -38,6 +40,8 @@ export interface Item {
   readonly winSentBefore: boolean;
   /** This read won the right to recache (mg `W`). */
   readonly won: boolean;
+  /** mg `N` created the item on this read. */
+  readonly created: boolean;
 }
 
 export interface FetchOptions {
@@ -50,6 +54,8 @@ export interface FetchOptions {
   readonly vivify?: number | null;
   /** mg `R`: win the recache token when the item has less than this TTL left. */
   readonly recache?: number | null;
+  /** An mg (counted as memcached counts meta gets). */
+  readonly meta?: boolean;
 }
 
 export type DeltaStatus = 'OK' | 'NOT_FOUND' | 'NON_NUMERIC' | 'EXISTS';
@@ -68,6 +74,8 @@ export interface DeltaRequest {
 
 export interface DeltaResult {
   readonly status: DeltaStatus;
+  /** ma `N` created the item on a miss. */
+  readonly created?: boolean;
   readonly value: bigint;
   readonly cas: number;
   readonly expiresAt: number;
@@ -162,7 +170,10 @@ export class MemcachedExecutor {
     } else if (r.mode === 'cas') {
       const current = BigInt(this.casOf(item));
       if (current === r.cas) this.stats.casHits++;
-      else if (r.invalidate === true && r.cas < current) stale = true;
+      else if (r.invalidate === true && r.cas < current) {
+        stale = true;
+        this.stats.casHits++; // memcached counts the stale store as a CAS hit
+      }
       else {
         this.stats.casBadval++;
         return EXISTS;
@@ -208,41 +219,52 @@ export class MemcachedExecutor {
       e = this.vivify(key, o.vivify, '');
       created = e !== undefined;
     }
-    this.stats.cmdGet++;
+    // memcached's counting: gat/gats are touches, not gets; mg is always a get, and a touch
+    // only when it hits with T.
+    // cmd_get is always get_hits + get_misses there.
+    const meta = o.meta === true;
     if (e === undefined || e.type !== 'string') {
-      if (touching) {
+      if (touching && !meta) {
         this.stats.cmdTouch++;
         this.stats.touchMisses++;
-      } else this.stats.getMisses++;
+      } else {
+        this.stats.cmdGet++;
+        this.stats.getMisses++;
+      }
       return undefined;
     }
     if (touching) {
       this.stats.cmdTouch++;
       this.stats.touchHits++;
-    } else this.stats.getHits++;
-    const meta = this.metaOf(e);
-    const fetchedBefore = (meta.bits & FETCHED) !== 0;
+    } else {
+      this.stats.cmdGet++;
+      this.stats.getHits++;
+    }
+    const record = this.metaOf(e);
+    const fetchedBefore = (record.bits & FETCHED) !== 0;
     const accessedAtBefore = e.accessedAt;
+    const expiresAtBefore = created ? 0 : e.expiresAt;
     const value = e.value as string;
     if (touching) {
       const gone = this.applyExptime(e, o.touch!);
-      if (gone) return this.itemOf(key, value, meta, 0, fetchedBefore, accessedAtBefore, false, false);
+      if (gone) return this.itemOf(key, value, record, 0, expiresAtBefore, fetchedBefore, accessedAtBefore, false, false);
     }
     let won = created;
-    const winSentBefore = (meta.bits & WIN_SENT) !== 0;
+    const winSentBefore = (record.bits & WIN_SENT) !== 0;
     if (o.recache !== undefined && o.recache !== null && !winSentBefore && !created && e.expiresAt !== 0) {
       const threshold = deadlineOf(o.recache, this.ks.now);
       if (threshold !== NO_EXPIRY && (threshold === EXPIRED || e.expiresAt < threshold)) won = true;
     }
-    const stale = (meta.bits & STALE) !== 0;
-    if (stale && !winSentBefore) won = true;
-    if (won) meta.bits |= WIN_SENT;
+    const stale = (record.bits & STALE) !== 0;
+    // Only meta gets take part in recaching: get/gets/gat hand out no win token.
+    if (stale && !winSentBefore && meta) won = true;
+    if (won) record.bits |= WIN_SENT;
     if (o.bump !== false) {
-      meta.bits |= FETCHED;
+      record.bits |= FETCHED;
       this.ks.recordAccess(e);
     }
-    if (o.wantCas === true && meta.cas === 0) meta.cas = this.ks.nextCas();
-    return this.itemOf(key, value, meta, e.expiresAt, fetchedBefore, accessedAtBefore, winSentBefore, won);
+    if (o.wantCas === true && record.cas === 0) record.cas = this.ks.nextCas();
+    return this.itemOf(key, value, record, e.expiresAt, expiresAtBefore, fetchedBefore, accessedAtBefore, winSentBefore, won, created);
   }
 
   touch(key: string, exptime: number): boolean {
@@ -253,7 +275,9 @@ export class MemcachedExecutor {
       return false;
     }
     this.stats.touchHits++;
-    this.metaOf(e); // a touched item is memcached's now: its CAS stays across the TTL change
+    // A touch counts as a fetch in memcached (mg h shows 1 afterwards); CAS and flags stay.
+    this.metaOf(e).bits |= FETCHED;
+    this.ks.recordAccess(e);
     this.applyExptime(e, exptime);
     return true;
   }
@@ -264,13 +288,15 @@ export class MemcachedExecutor {
   delta(r: DeltaRequest): DeltaResult {
     const e = this.lookup(r.key);
     if (e === undefined || e.type !== 'string') {
-      if (r.incr) this.stats.incrMisses++;
-      else this.stats.decrMisses++;
-      if (e === undefined && r.vivify !== undefined && r.vivify !== null) {
+      const vivify = e === undefined && r.vivify !== undefined && r.vivify !== null;
+      // memcached counts a miss only when it does not create the item.
+      if (!vivify && r.incr) this.stats.incrMisses++;
+      else if (!vivify) this.stats.decrMisses++;
+      if (vivify) {
         const initial = r.initial ?? 0n;
         const created = this.vivify(r.key, r.vivify, initial.toString());
-        if (created === undefined) return { status: 'OK', value: initial, cas: 0, expiresAt: 0 };
-        return { status: 'OK', value: initial, cas: this.metaOf(created).cas, expiresAt: created.expiresAt };
+        if (created === undefined) return { status: 'OK', created: true, value: initial, cas: 0, expiresAt: 0 };
+        return { status: 'OK', created: true, value: initial, cas: this.metaOf(created).cas, expiresAt: created.expiresAt };
       }
       return { status: 'NOT_FOUND', value: 0n, cas: 0, expiresAt: 0 };
     }
@@ -302,8 +328,10 @@ export class MemcachedExecutor {
       this.stats.deleteMisses++;
       return 'NOT_FOUND';
     }
-    if (o.cas !== undefined && o.cas !== 0n && BigInt(this.casOf(e)) !== o.cas) return 'EXISTS';
-    this.stats.deleteHits++;
+    if (o.cas !== undefined && o.cas !== 0n && BigInt(this.casOf(e)) !== o.cas) {
+      this.stats.deleteMisses++; // memcached counts a CAS mismatch as a delete miss
+      return 'EXISTS';
+    }
     if (o.invalidate === true) {
       // Marked stale with a new CAS; the next reader wins the right to recache.
       const meta = this.metaOf(e);
@@ -312,6 +340,7 @@ export class MemcachedExecutor {
       if (o.touch !== undefined && o.touch !== null) this.applyExptime(e, o.touch);
       return 'DELETED';
     }
+    this.stats.deleteHits++;
     this.remove(key);
     return 'DELETED';
   }
@@ -379,8 +408,8 @@ export class MemcachedExecutor {
     return meta.cas;
   }
 
-  private itemOf(key: string, value: string, meta: ItemMeta, expiresAt: number, fetchedBefore: boolean, accessedAtBefore: number, winSentBefore: boolean, won: boolean): Item {
-    return { key, value, flags: meta.flags, cas: meta.cas, expiresAt, fetchedBefore, accessedAtBefore, stale: (meta.bits & STALE) !== 0, winSentBefore, won };
+  private itemOf(key: string, value: string, meta: ItemMeta, expiresAt: number, expiresAtBefore: number, fetchedBefore: boolean, accessedAtBefore: number, winSentBefore: boolean, won: boolean, created = false): Item {
+    return { key, value, flags: meta.flags, cas: meta.cas, expiresAt, expiresAtBefore, fetchedBefore, accessedAtBefore, stale: (meta.bits & STALE) !== 0, winSentBefore, won, created };
   }
 
   /** mg/ma `N`: a new item on a miss; undefined when its exptime is already past. */

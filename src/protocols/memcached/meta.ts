@@ -3,7 +3,7 @@
 // (any meta flag is accepted by any meta command, duplicates refused); returned flags come back
 // in the order they were sent, then Z, X and W.
 import { memcachedErrors as E } from '../../core/errors.js';
-import { secondsLeft } from '../../core/memcached/exptime.js';
+import { deadlineOf, EXPIRED, secondsLeft } from '../../core/memcached/exptime.js';
 import type { StoreMode } from '../../core/memcached/executor.js';
 import { parseFlags, parseI32, parseU64 } from '../../core/memcached/numbers.js';
 import { memcachedLimits } from '../../core/limits.js';
@@ -73,13 +73,14 @@ export class MetaCommands {
     if (name === 'ms') return this.set(t), true;
     if (t.length + 1 > META_TOKENS_MAX) return this.line(E.flagsTooLong), true;
     const f = parseMetaFlags(t, 2);
-    if (typeof f === 'string') return this.line(f), true;
+    if (typeof f === 'string') return this.line(name === 'ma' && f !== E.keyDecoding ? E.maFlags : f), true;
     if (name === 'mg') this.get(f);
     else if (name === 'md') this.delete(f);
     else this.arithmetic(f);
     return true;
   }
 
+  /** cmd_meta (memcached 1.6.18 reports it but only counts through its proxy; Cairn counts meta commands). */
   private count(): void {
     this.backend.run('read', null, (mc) => void mc.stats.cmdMeta++);
   }
@@ -94,7 +95,7 @@ export class MetaCommands {
     let now = 0;
     const item = this.backend.run(kind, key, (mc) => {
       now = mc.ks.now;
-      return mc.fetch(key, { bump: !f.has.has('u'), wantCas: f.has.has('c'), touch: f.exptime, vivify: f.vivify, recache: f.recache });
+      return mc.fetch(key, { bump: !f.has.has('u'), wantCas: f.has.has('c'), touch: f.exptime, vivify: f.vivify, recache: f.recache, meta: true });
     });
     if (isRefusal(item)) return this.line(refusalText(item));
     if (item === undefined) {
@@ -102,10 +103,14 @@ export class MetaCommands {
       return;
     }
     let head = f.has.has('v') ? `VA ${item.value.length}` : 'HD';
+    // memcached applies T and N where they stand among the flags: `t` shows the TTL as of its place.
+    let ttl = item.expiresAtBefore;
     for (const [c, token] of f.order) {
       switch (c) {
+        case 'T': ttl = deadlineAsExpiry(f.exptime!, now); break;
+        case 'N': if (item.created) ttl = deadlineAsExpiry(f.vivify!, now); break;
         case 's': head += ` s${item.value.length}`; break;
-        case 't': head += ` t${secondsLeft(item.expiresAt, now)}`; break;
+        case 't': head += ` t${secondsLeft(ttl, now)}`; break;
         case 'c': head += ` c${item.cas}`; break;
         case 'f': head += ` f${item.flags}`; break;
         case 'l': head += ` l${Math.max(0, Math.floor((now - item.accessedAtBefore) / 1000))}`; break;
@@ -197,7 +202,7 @@ export class MetaCommands {
     if (r.status === 'NON_NUMERIC') return this.line(E.nonNumeric);
     if (r.status === 'NOT_FOUND') return this.line('NF' + echoed(f));
     if (r.status === 'EXISTS') return this.line('EX' + echoed(f));
-    if (f.has.has('q')) return;
+    if (f.has.has('q') && r.created !== true) return; // memcached answers a created item even with q
     const value = r.value.toString();
     let head = f.has.has('v') ? `VA ${value.length}` : 'HD';
     for (const [c, token] of f.order) {
@@ -219,6 +224,12 @@ export class MetaCommands {
     if (d === undefined) return this.line('EN');
     this.line(`ME ${t[1]} exp=${d.expiresInSeconds} la=${d.idleSeconds} cas=${d.cas} fetch=${d.fetched ? 'yes' : 'no'} cls=1 size=${d.size}`);
   }
+}
+
+/** An exptime as an expiry time in ms (0: none); an expired one reads as 0 seconds left. */
+function deadlineAsExpiry(exptime: number, now: number): number {
+  const d = deadlineOf(exptime, now);
+  return d === EXPIRED ? now : d;
 }
 
 /** The flags every meta reply echoes, miss or not: opaque and key. */
