@@ -1,7 +1,7 @@
 // memcached for tests: a real `memcached` (Debian package) started on a free loopback port as
 // the differential oracle, stopped by PID; Cairn serving memcached in this process; and a raw
-// text-protocol client that reads one command's whole reply by following it with `mn` (the meta
-// no-op answers MN once everything before it is answered).
+// text-protocol client that reads one command's whole reply by following it with a barrier (an
+// mg miss with a unique opaque token, answered once everything before it is answered).
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
@@ -106,20 +106,27 @@ export class McTextClient {
     });
   }
 
-  /** Sends raw bytes (latin1) and returns everything answered before the following `mn`'s MN. */
+  private barriers = 0;
+
+  /**
+   * Sends raw bytes (latin1) and returns everything answered before the barrier that follows
+   * them: an `mg` miss with a unique opaque token, answered `EN O<token>` once all before it is.
+   */
   async send(text: string, timeoutMs = 10_000): Promise<string> {
-    this.socket.write(Buffer.from(text + 'mn\r\n', 'latin1'));
+    const token = `b${++this.barriers}`;
+    const marker = `EN O${token}\r\n`;
+    this.socket.write(Buffer.from(`${text}mg __barrier__ O${token}\r\n`, 'latin1'));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = this.buf.toString('latin1');
-      const at = s === 'MN\r\n' ? 0 : s.indexOf('\r\nMN\r\n');
+      const at = s.startsWith(marker) ? 0 : s.indexOf('\r\n' + marker);
       if (at >= 0) {
-        const end = at === 0 && s.startsWith('MN\r\n') ? 0 : at + 2;
-        this.buf = this.buf.subarray(end + 4);
+        const end = at === 0 ? 0 : at + 2;
+        this.buf = this.buf.subarray(end + marker.length);
         return s.slice(0, end);
       }
       if (this.closed) return s + '<closed>';
-      if (Date.now() > deadline) throw new Error(`no MN within ${timeoutMs} ms; got ${JSON.stringify(s.slice(0, 500))}`);
+      if (Date.now() > deadline) throw new Error(`no barrier within ${timeoutMs} ms; got ${JSON.stringify(s.slice(0, 500))}`);
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
         setTimeout(resolve, 100);

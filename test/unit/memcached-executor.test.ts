@@ -142,18 +142,19 @@ test('flush_all with a delay empties the database once the time comes', () => {
 
 test('meta bits: vivify wins once, recache wins below the TTL, invalidate marks stale', () => {
   const { mc, set } = setup();
-  const first = mc.fetch('v', { vivify: 30 })!;
+  const first = mc.fetch('v', { vivify: 30, meta: true })!;
   assert.equal(first.won, true);
   assert.equal(first.value, '');
-  const second = mc.fetch('v', { vivify: 30 })!;
+  const second = mc.fetch('v', { vivify: 30, meta: true })!;
   assert.equal(second.won, false);
   assert.equal(second.winSentBefore, true);
   set('r', 'x', 0, 100);
-  assert.equal(mc.fetch('r', { recache: 200 })!.won, true);
-  assert.equal(mc.fetch('r', { recache: 200 })!.won, false);
+  assert.equal(mc.fetch('r', { recache: 200, meta: true })!.won, true);
+  assert.equal(mc.fetch('r', { recache: 200, meta: true })!.won, false);
   set('s', 'x');
   assert.equal(mc.delete('s', { invalidate: true }), 'DELETED');
-  const stale = mc.fetch('s')!;
+  assert.equal(mc.fetch('s')!.won, false, 'get/gets take no part in recaching');
+  const stale = mc.fetch('s', { meta: true })!;
   assert.equal(stale.stale, true);
   assert.equal(stale.won, true);
 });
