@@ -16,6 +16,7 @@ import type { Clock } from './server/clock.js';
 import { systemClock } from './io/system-clock.js';
 import { realTimer } from './io/timers.js';
 import { startServer, type RunningServer } from './io/net-server.js';
+import { startMemcachedServer } from './io/memcached-server.js';
 import { Persistence } from './io/persistence/manager.js';
 import { loadOrCreateNodeId } from './io/cluster-config.js';
 import { enableClusterMode } from './server/cluster.js';
@@ -190,6 +191,15 @@ export class Cairn {
       // Clients are sent to the address the node listens on, unless one is announced.
       cluster.setView(singleNodeView(cluster.view.myId, this.engine.config.get('cluster-announce-ip') || host, server.port));
     }
+    return server;
+  }
+
+  /** Serves this engine's data over the memcached protocols (text, meta, binary) too. */
+  async listenMemcached(options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+    const host = options.host ?? '127.0.0.1';
+    const mc = await startMemcachedServer(this.engine, { port: options.port ?? 0, hosts: [host] });
+    const server: RunningServer = { port: mc.port, host, close: () => mc.close() };
+    this.servers.push(server);
     return server;
   }
 

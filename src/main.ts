@@ -9,6 +9,7 @@ import { Config, parseConfigText } from './server/config.js';
 import { Engine, type ShutdownRequest } from './server/engine.js';
 import { Logger, type LogLevel } from './server/log.js';
 import { startServer, type RunningServer } from './io/net-server.js';
+import { startMemcachedServer } from './io/memcached-server.js';
 import { realTimer } from './io/timers.js';
 import { systemClock } from './io/system-clock.js';
 import { Persistence } from './io/persistence/manager.js';
@@ -143,6 +144,20 @@ async function runServer(configFile: string | null, options: Array<[string, stri
     await Promise.all(servers.map((s) => s.close()));
     return 1;
   }
+  let memcachedPort: number | null = null;
+  if (config.int('memcached-port') >= 0) {
+    // memcached beside RESP, on the same engine (docs/design/memcached.md).
+    const hosts = (config.get('memcached-bind') || config.get('bind')).split(/\s+/).filter((b) => b !== '');
+    try {
+      const mc = await startMemcachedServer(engine, { port: config.int('memcached-port'), hosts });
+      memcachedPort = mc.port;
+      servers.push({ port: mc.port, host: hosts[0] ?? '', close: () => mc.close() });
+    } catch (e) {
+      log.warning('could not listen for memcached', { error: String(e) });
+      await Promise.all(servers.map((s) => s.close()));
+      return 1;
+    }
+  }
   servers = [...servers];
   engine.process.tcpPort = servers[0]?.port ?? 0;
   if (clusterNodeId !== null) engine.cluster?.setView(singleNodeView(clusterNodeId, clusterIp, engine.process.tcpPort));
@@ -153,6 +168,7 @@ async function runServer(configFile: string | null, options: Array<[string, stri
     version: CAIRN_VERSION,
     pid: process.pid,
     port: servers[0]?.port,
+    ...(memcachedPort !== null ? { memcached_port: memcachedPort } : {}),
     bind: binds,
     dir,
     config_file: config.file,

@@ -425,3 +425,45 @@ export const scriptApiText = {
 function oneLine(s: string): string {
   return s.replace(/[\r\n]/g, ' ');
 }
+
+// memcached items seen from RESP (src/core/commands/memcached.ts).
+export const mcFlagsInvalid = (): Reply => errorReply('ERR flags must be an integer between 0 and 4294967295');
+
+// The memcached protocols' error lines (memcached 1.6's texts; src/protocols/memcached).
+export const memcachedErrors = {
+  unknownCommand: 'ERROR',
+  badFormat: 'CLIENT_ERROR bad command line format',
+  badDataChunk: 'CLIENT_ERROR bad data chunk',
+  tooLarge: 'SERVER_ERROR object too large for cache',
+  outOfMemory: 'SERVER_ERROR out of memory storing object',
+  nonNumeric: 'CLIENT_ERROR cannot increment or decrement non-numeric value',
+  invalidDelta: 'CLIENT_ERROR invalid numeric delta argument',
+  invalidExptime: 'CLIENT_ERROR invalid exptime argument',
+  deleteUsage: 'CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]',
+  duplicateFlag: 'CLIENT_ERROR duplicate flag',
+  /** ma reports any flag it cannot read with this one text. */
+  maFlags: 'CLIENT_ERROR invalid or duplicate flag',
+  invalidFlag: 'CLIENT_ERROR invalid flag',
+  badToken: 'CLIENT_ERROR bad token in command line format',
+  keyDecoding: 'CLIENT_ERROR error decoding key',
+  flagsTooLong: 'CLIENT_ERROR options flags are too long',
+  opaqueTooLong: 'CLIENT_ERROR opaque token too long',
+  mTokenLength: 'CLIENT_ERROR incorrect length for M token',
+  msMode: 'CLIENT_ERROR invalid mode for ms M token',
+  maMode: 'CLIENT_ERROR invalid mode for ma M token',
+  initialValue: 'CLIENT_ERROR invalid numeric initial value',
+  deltaValue: 'CLIENT_ERROR invalid numeric delta value',
+  /** Cairn's own: the data set is still loading from disk, or the disk refuses writes. */
+  loading: 'SERVER_ERROR Cairn is loading the dataset in memory',
+  diskError: 'SERVER_ERROR writes are refused: the append-only log or the last snapshot failed (see the server log)',
+  tooManyConnections: 'SERVER_ERROR Too many open connections',
+  /** Binary protocol status texts (memcached's). */
+  binaryNotFound: 'Not found',
+  binaryExists: 'Data exists for key.',
+  binaryTooLarge: 'Too large.',
+  binaryInvalid: 'Invalid arguments',
+  binaryNotStored: 'Not stored.',
+  binaryNonNumeric: 'Non-numeric server-side value for incr or decr',
+  binaryUnknown: 'Unknown command',
+  binaryOutOfMemory: 'Out of memory',
+} as const;

@@ -6,6 +6,7 @@ import { Rng } from './rng.js';
 import { entryBytes } from './memory.js';
 import { valueBytes } from './types/registry.js';
 import { lfuDecayed, lfuIncrement } from './lfu.js';
+import { ITEM_META_BYTES, type ItemMeta } from './memcached/item-meta.js';
 
 export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
@@ -74,6 +75,12 @@ export class Database {
   readonly blockingKeys = new Map<string, number>();
   /** Sum of the entries' estimated bytes (memory accounting; the keyspace keeps the overall sum). */
   usedBytes = 0;
+  /**
+   * memcached's flags, CAS and meta bits, only for keys memcached stored or read (created on first
+   * use). A record is dropped whenever its key's value changes or the key goes, whoever does it
+   * (docs/design/memcached.md); a TTL change alone keeps it.
+   */
+  itemMeta: Map<string, ItemMeta> | null = null;
 
   constructor(
     readonly id: number,
@@ -152,6 +159,7 @@ export class Database {
     old.rawEncoding = false;
     old.neverIntEncoded = false;
     old.accessedAt = this.ks.now;
+    if (this.itemMeta !== null) this.dropItemMeta(key);
     if (!keepTtl && old.expiresAt !== 0) this.clearExpire(old);
     this.resize(old);
     this.markWatchersDirty(key);
@@ -201,8 +209,32 @@ export class Database {
 
   /** Signals that a key changed: WATCH states over it turn dirty, and its size is due for a refresh. */
   touch(key: string): void {
+    if (this.itemMeta !== null) this.dropItemMeta(key);
     this.ks.sizeMayHaveChanged(this, key);
     this.markWatchersDirty(key);
+  }
+
+  /** The memcached record of a key, if memcached used it since its value last changed. */
+  itemMetaOf(key: string): ItemMeta | undefined {
+    return this.itemMeta === null ? undefined : this.itemMeta.get(key);
+  }
+
+  /** Stores a key's memcached record (the key must exist), counted in the memory totals. */
+  setItemMeta(key: string, meta: ItemMeta): void {
+    assert(this.entries.has(key), 'setItemMeta: no such key');
+    if (this.itemMeta === null) this.itemMeta = new Map();
+    const size = this.itemMeta.size;
+    this.itemMeta.set(key, meta);
+    if (this.itemMeta.size !== size) this.accountItemMeta(ITEM_META_BYTES);
+  }
+
+  private dropItemMeta(key: string): void {
+    if (this.itemMeta!.delete(key)) this.accountItemMeta(-ITEM_META_BYTES);
+  }
+
+  private accountItemMeta(delta: number): void {
+    this.usedBytes += delta;
+    this.ks.usedBytes += delta;
   }
 
   /** touch() without the size refresh, for changes that re-measured the entry already. */
@@ -285,6 +317,7 @@ export class Database {
     this.entries = new Map();
     this.dense = [];
     this.volatile = new Set();
+    this.itemMeta = null;
     this.expireCursor = null;
     this.ks.usedBytes -= this.usedBytes;
     this.usedBytes = 0;
@@ -301,6 +334,7 @@ export class Database {
     [this.dense, other.dense] = [other.dense, this.dense];
     [this.volatile, other.volatile] = [other.volatile, this.volatile];
     [this.usedBytes, other.usedBytes] = [other.usedBytes, this.usedBytes];
+    [this.itemMeta, other.itemMeta] = [other.itemMeta, this.itemMeta];
     this.expireCursor = null;
     other.expireCursor = null;
     for (const k of touchedHere) this.touch(k);
@@ -341,6 +375,7 @@ export class Database {
     // signals too; list and zset waiters simply block again.
     if (this.blockingKeys.size !== 0 && this.blockingKeys.has(e.key)) this.ks.signalReady(this.id, e.key);
     this.entries.delete(e.key);
+    if (this.itemMeta !== null) this.dropItemMeta(e.key);
     if (e.expiresAt !== 0) this.volatile.delete(e);
     this.usedBytes -= e.bytes;
     this.ks.usedBytes -= e.bytes;
@@ -374,6 +409,11 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0, expiredStaleKeysSampled: 0, evictedKeys: 0 };
   /** Writes since the last save (Redis `dirty`). */
   dirty = 0;
+  /**
+   * The next memcached CAS unique. Not persisted: the shell starts it from the clock so that it
+   * keeps increasing across restarts (docs/design/memcached.md).
+   */
+  casNext = 1;
   /** Estimated heap bytes of every key of every database (memory accounting, memory.ts). */
   usedBytes = 0;
   /** Keys changed since the last settleSizes(), whose estimate may be stale. */
@@ -436,6 +476,11 @@ export class Keyspace {
   datasetBytes(): number {
     this.settleSizes();
     return this.usedBytes;
+  }
+
+  /** A fresh memcached CAS unique, larger than every one given before. */
+  nextCas(): number {
+    return this.casNext++;
   }
 
   emit(db: number, argv: readonly string[]): void {

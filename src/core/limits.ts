@@ -89,6 +89,24 @@ export const limits = {
   scriptReplyDepthMax: 1000,
 } as const;
 
+/** memcached protocol bounds (src/protocols/memcached), memcached 1.6's where it has one. */
+export const memcachedLimits = {
+  /** KEY_MAX_LENGTH: a key is at most 250 bytes. */
+  keyBytesMax: 250,
+  /** item_size_max default (memcached -I): the largest item, key and overhead included. */
+  itemSizeMaxDefault: 1 * MB,
+  /** A command line without its newline after this many bytes closes the connection (memcached:
+   *  2048), unless it is a get/gets/gat/gats line, bounded by getLineBytesMax instead. */
+  lineBytesMax: 2048,
+  getLineBytesMax: 8 * MB,
+  /** Meta protocol opaque tokens (O) are at most 32 bytes (MFLAG_MAX_OPAQUE_LENGTH). */
+  opaqueBytesMax: 32,
+  /** Binary protocol: a request body (extras, key, value) larger than this closes the connection. */
+  binaryBodyBytesMax: 1024 * MB,
+  /** Command tokens memcached's tokenizer keeps (MAX_TOKENS 24, the terminal one included). */
+  tokensMax: 24,
+} as const;
+
 /** Bounds that must hold among the limits above; checked at start-up and in a test. */
 export function assertLimitsConsistent(): void {
   const l = limits;

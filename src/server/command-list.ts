@@ -15,6 +15,7 @@ import { hashCommands } from '../core/commands/hashes.js';
 import { listCommands } from '../core/commands/lists.js';
 import { streamCommands } from '../core/commands/streams.js';
 import { geoCommands } from '../core/commands/geo.js';
+import { memcachedCommands } from '../core/commands/memcached.js';
 import { clientCommands } from './commands/client.js';
 import { clusterCommands } from './commands/cluster.js';
 import { replicationCommands } from './commands/replication.js';
@@ -43,6 +44,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...(listCommands as Array<CommandSpec<ServerContext>>),
     ...(streamCommands as Array<CommandSpec<ServerContext>>),
     ...(geoCommands as Array<CommandSpec<ServerContext>>),
+    ...(memcachedCommands as Array<CommandSpec<ServerContext>>),
     ...connectionCommands,
     ...clientCommands,
     ...pubsubCommands,

@@ -1,6 +1,6 @@
 // Configuration options, declared once: the command line (--name value), the config file
 // (redis.conf syntax) and CONFIG GET/SET/REWRITE all read this table.
-import { limits } from '../core/limits.js';
+import { limits, memcachedLimits } from '../core/limits.js';
 import { INT64_MAX, parseI64 } from '../core/numbers.js';
 import { normalizeSaveOption } from './save-rules.js';
 import { displayKeyspaceEventsOption, normalizeKeyspaceEventsOption } from './notifications.js';
@@ -95,6 +95,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'tracking-table-max-keys', kind: int(0, INT64_MAX), default: String(limits.trackingTableMaxKeys), description: 'Keys the client-side caching table remembers; beyond that the oldest are invalidated (0: no bound).' },
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], kind: int(0, INT64_MAX), default: String(limits.busyReplyThresholdMs), description: 'Milliseconds a script may run before other clients get -BUSY and SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE can stop it (0: never).' },
   { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: (raw) => normalizeKeyspaceEventsOption(raw), display: (stored) => displayKeyspaceEventsOption(stored) }, default: '', description: 'Keyspace notification classes (K E g $ l s h z x e t m n d A), as Redis; empty: off.' },
+  { name: 'memcached-port', kind: int(-1, 65535), default: '-1', immutable: true, description: 'TCP port for the memcached protocol (text, meta and binary); -1 leaves it off, 0 picks a free port.' },
+  { name: 'memcached-bind', kind: STRING, default: '', immutable: true, words: true, description: 'Addresses the memcached listener uses, space separated; empty means the same as bind.' },
+  { name: 'memcached-db', kind: int(0, 1023), default: '0', immutable: true, description: 'The database memcached items live in (must be below databases).' },
+  { name: 'memcached-item-size-max', kind: int(1024, 1024 * 1024 * 1024, true), default: String(memcachedLimits.itemSizeMaxDefault), description: 'Largest memcached item (value, key and 59 bytes of overhead), as memcached -I; larger stores get SERVER_ERROR object too large for cache.' },
   { name: 'client-output-buffer-limit', kind: { type: 'custom', normalize: (raw, current) => normalizeOutputBufferLimitOption(raw, current) }, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', description: 'Per client class (normal, replica, pubsub): hard limit, soft limit, soft seconds; a client over them is closed.' },
 ];
 

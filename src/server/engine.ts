@@ -136,6 +136,8 @@ export class Engine {
     this.hooks = options.hooks ?? {};
     this.log = options.logger ?? Logger.silent();
     this.startedMs = this.clock.nowMs();
+    // memcached CAS uniques keep increasing across restarts (docs/design/memcached.md).
+    this.ks.casNext = Math.max(this.ks.casNext, this.startedMs * 1000 + 1);
     this.lastSaveUnix = Math.floor(this.startedMs / 1000);
     this.runId = options.runId ?? '0'.repeat(40);
     this.process = options.process ?? { pid: 0, tcpPort: 0, executable: '', configFile: '' };

@@ -113,7 +113,7 @@ function snapshotItems(bytes: Uint8Array): { aux: string[]; functions: string[];
     assert.notEqual(item.kind, 'corrupt', JSON.stringify(item));
     if (item.kind === 'aux') out.aux.push(`${item.name}=${item.value}`);
     if (item.kind === 'function') out.functions.push(item.code);
-    if (item.kind === 'key') out.keys.push(`${item.db}:${item.key}:${item.type}:${item.expiresAt}`);
+    if (item.kind === 'key') out.keys.push(`${item.db}:${item.key}:${item.type}:${item.expiresAt}` + (item.mcFlags !== 0 ? `:f${item.mcFlags}` : ''));
   }
   return out;
 }
@@ -121,17 +121,20 @@ function snapshotItems(bytes: Uint8Array): { aux: string[]; functions: string[];
 const GOLDEN_KEYS = ['0:str:string:0', '0:int:string:0', `0:ttl:string:${1_700_000_100_000}`, '0:bin:string:0', '5:other:string:0'];
 const GOLDEN_LIBRARY = "#!lua name=golden\nredis.register_function('g', function() return 1 end)\n";
 
-test('snapshot format v2 (function libraries) is pinned by test/golden/snapshot-v2.bin', () => {
+test('snapshot format v2 (function libraries, memcached flags) is pinned by test/golden/snapshot-v2.bin', () => {
   const t = goldenKeyspaceEngine();
+  t.run('MCSETFLAGS', 'str', '4294967295');
+  t.run('MCSETFLAGS', 'ttl', '7');
   const bytes = snapshotBytes(t, [['cairn-ver', 'golden'], ['ctime-ms', '1700000000000']], [GOLDEN_LIBRARY]);
   golden('snapshot-v2.bin', bytes);
   const items = snapshotItems(bytes);
   assert.deepEqual(items.aux, ['cairn-ver=golden', 'ctime-ms=1700000000000']);
   assert.deepEqual(items.functions, [GOLDEN_LIBRARY]);
-  assert.deepEqual(items.keys, GOLDEN_KEYS);
+  const flagged = GOLDEN_KEYS.map((k) => (k.startsWith('0:str:') ? `${k}:f4294967295` : k.startsWith('0:ttl:') ? `${k}:f7` : k));
+  assert.deepEqual(items.keys, flagged);
 });
 
-test('snapshot format v1 (test/golden/snapshot-v1.bin, before function libraries) is still read', () => {
+test('snapshot format v1 (test/golden/snapshot-v1.bin, before function libraries and memcached flags) is still read', () => {
   const bytes = readFileSync(path.join(GOLDEN, 'snapshot-v1.bin'));
   assert.equal(bytes.readUInt16LE(8), 1);
   const items = snapshotItems(bytes);

@@ -286,13 +286,11 @@ function getexCommand(ctx: CoreContext, argv: string[]): Reply {
     if (alreadyDue(ctx, expiry.at)) {
       deleteAsExpired(ctx, key);
     } else {
-      ctx.db.setExpire(e, expiry.at);
-      ctx.db.touch(key);
+      ctx.db.setExpire(e, expiry.at); // a TTL change only: memcached flags and CAS stay
       ctx.ks.notify(ctx.db.id, 'expire', key);
       propagateAs(ctx, ['PEXPIREAT', key, expiry.text]);
     }
   } else if (args.flags & PERSIST && ctx.db.clearExpire(e)) {
-    ctx.db.touch(key);
     ctx.ks.notify(ctx.db.id, 'persist', key);
     propagateAs(ctx, ['PERSIST', key]);
   }

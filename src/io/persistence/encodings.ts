@@ -1,7 +1,7 @@
 // The two ways a snapshot job can write the data set: the snapshot format (dump.rdb and the
 // log's base file with aof-use-rdb-preamble yes), or log records (a base file in log format
 // when aof-use-rdb-preamble is no): one RESTORE per key, with its absolute expiry, so every
-// value type that DUMP covers is covered here too.
+// value type that DUMP covers is covered here too; memcached flags follow as MCSETFLAGS.
 import { dumpValue } from '../../core/dump.js';
 import type { Entry } from '../../core/keyspace.js';
 import { encodeRecord, logFileHeader } from './log-format.js';
@@ -20,7 +20,7 @@ export function snapshotEncoding(aux: SnapshotAux, functions: readonly string[] 
       for (const code of functions) writeFunction(out, code);
     },
     selectDb: (db, out) => writeSelectDb(out, db),
-    entry: (_db, e, out) => writeEntry(out, e),
+    entry: (_db, e, out, mcFlags) => writeEntry(out, e, mcFlags),
     footer: (keys, out, crcSoFar) => {
       writeEof(out, keys);
       out.u32(crcSoFar()); // the CRC of every byte before it, the EOF record included
@@ -36,8 +36,10 @@ export function logEncoding(functions: readonly string[] = []): SnapshotEncoding
     for (const code of functions) out.raw(encodeRecord([{ db: 0, argv: ['FUNCTION', 'LOAD', 'REPLACE', code] }]));
   },
   selectDb: () => {},
-  entry: (db: number, e: Entry, out) =>
-    out.raw(encodeRecord([{ db, argv: ['RESTORE', e.key, String(e.expiresAt), dumpValue(e.type, e.value), 'ABSTTL', 'REPLACE'] }])),
+  entry: (db: number, e: Entry, out, mcFlags) => {
+    const restore = { db, argv: ['RESTORE', e.key, String(e.expiresAt), dumpValue(e.type, e.value), 'ABSTTL', 'REPLACE'] };
+    out.raw(encodeRecord(mcFlags === 0 ? [restore] : [restore, { db, argv: ['MCSETFLAGS', e.key, String(mcFlags)] }]));
+  },
   footer: () => {},
   };
 }

@@ -173,12 +173,12 @@ export class LoadJob {
         this.closeCurrent(r);
         return;
       case 'key':
-        this.addKey(r.path, reader.offset, item.db, item.key, item.type, item.value, item.expiresAt);
+        this.addKey(r.path, reader.offset, item.db, item.key, item.type, item.value, item.expiresAt, item.mcFlags);
         return;
     }
   }
 
-  private addKey(file: string, offset: number, dbIndex: number, key: string, type: ValueType, value: unknown, expiresAt: number): void {
+  private addKey(file: string, offset: number, dbIndex: number, key: string, type: ValueType, value: unknown, expiresAt: number, mcFlags: number): void {
     const db = this.engine.ks.dbs[dbIndex];
     if (db === undefined) throw this.damage(file, offset, `database ${dbIndex} is out of range (databases is ${this.engine.ks.dbs.length})`, true);
     if (expiresAt !== 0 && expiresAt <= this.nowMs) {
@@ -189,6 +189,7 @@ export class LoadJob {
     if (db.peek(key) !== undefined) throw this.damage(file, offset, `key appears twice in database ${dbIndex}`, true);
     const e = db.add(key, type, value);
     if (expiresAt !== 0) db.setExpire(e, expiresAt);
+    if (mcFlags !== 0) db.setItemMeta(key, { flags: mcFlags, cas: this.engine.ks.nextCas(), bits: 0 });
     this.keysLoaded++;
   }
 

@@ -1,5 +1,6 @@
 // The snapshot file format (version 2), pinned by test/golden/snapshot-v2.bin; version 1 files
-// (test/golden/snapshot-v1.bin, written before function libraries existed) are still read. A snapshot is
+// (test/golden/snapshot-v1.bin, written before function libraries and memcached flags existed)
+// are still read. A snapshot is
 // the whole data set at one instant: `dump.rdb` (SAVE, BGSAVE) and the base file of the
 // append-only log (`appendonly.aof.N.base.rdb`) both use it. It is Cairn's own format, not
 // Redis's RDB, though it borrows RDB's opcode layout.
@@ -16,6 +17,7 @@
 //                   after the AUX records and before any key (version 2)
 //   0xFE SELECTDB   varint database index; the keys that follow belong to it
 //   0xFC EXPIRE_MS  u64 LE absolute expiry in ms; applies to the next key only
+//   0xF0 MC_FLAGS   u32 LE memcached client flags (not 0); applies to the next key only (v2)
 //   1..6 KEY        (the type's DUMP tag: string 1, list 2, set 3, zset 4, hash 5, stream 6)
 //                   varint payload length, then the payload: varint-string key, value body
 //                   as the type's codec writes it (src/core/types/*.ts, the DUMP bodies)
@@ -33,10 +35,11 @@ import { crc32c } from './crc32c.js';
 
 export const SNAPSHOT_MAGIC = 'CAIRNSNP';
 export const SNAPSHOT_FORMAT_VERSION = 2;
-/** Versions this Cairn reads: 1 has no FUNCTION records, 2 adds them. */
+/** Versions this Cairn reads: 1 has neither FUNCTION nor MC_FLAGS records, 2 adds both. */
 export const SNAPSHOT_READABLE_VERSIONS: readonly number[] = [1, 2];
 export const SNAPSHOT_HEADER_BYTES = 16;
 
+export const OP_MC_FLAGS = 0xf0;
 export const OP_AUX = 0xfa;
 export const OP_FUNCTION = 0xf5;
 export const OP_EXPIRE_MS = 0xfc;
@@ -73,10 +76,14 @@ export function writeSelectDb(out: ChunkWriter, db: number): void {
   out.varint(db);
 }
 
-/** One key with its expiry and value. */
-export function writeEntry(out: ChunkWriter, e: Entry): void {
+/** One key with its expiry, memcached flags (0: none) and value. */
+export function writeEntry(out: ChunkWriter, e: Entry, mcFlags = 0): void {
   const codec = TYPE_OPS[e.type];
   if (codec === undefined) throw new Error(`snapshot: no codec for type ${e.type}`);
+  if (mcFlags !== 0) {
+    out.byte(OP_MC_FLAGS);
+    out.u32(mcFlags);
+  }
   if (e.expiresAt !== 0) {
     out.byte(OP_EXPIRE_MS);
     out.u64(e.expiresAt);
@@ -109,7 +116,7 @@ export function writeEof(out: ChunkWriter, keys: number): void {
 export type SnapshotItem =
   | { readonly kind: 'aux'; readonly name: string; readonly value: string }
   | { readonly kind: 'function'; readonly code: string }
-  | { readonly kind: 'key'; readonly db: number; readonly key: string; readonly type: ValueType; readonly value: unknown; readonly expiresAt: number }
+  | { readonly kind: 'key'; readonly db: number; readonly key: string; readonly type: ValueType; readonly value: unknown; readonly expiresAt: number; readonly mcFlags: number }
   | { readonly kind: 'end'; readonly keys: number }
   | { readonly kind: 'corrupt'; readonly offset: number; readonly reason: string };
 
@@ -120,11 +127,11 @@ export type SnapshotItem =
  */
 export class SnapshotReader {
   private pos = 0;
+  private version = SNAPSHOT_FORMAT_VERSION;
   private crc = 0;
   private db = 0;
   private keys = 0;
   private done = false;
-  private version = SNAPSHOT_FORMAT_VERSION;
 
   constructor(private readonly r: WindowReader) {}
 
@@ -167,9 +174,18 @@ export class SnapshotReader {
 
   private readItem(): SnapshotItem {
     let expiresAt = 0;
+    let mcFlags = 0;
     for (;;) {
       const at = this.pos;
       const op = this.bytes(1)[0]!;
+      if (mcFlags !== 0 && (op === OP_AUX || op === OP_FUNCTION || op === OP_SELECTDB || op === OP_EOF)) throw new Damage('memcached flags not followed by a key', at);
+      if (op === OP_MC_FLAGS) {
+        if (this.version < 2) throw new Damage(`unknown opcode 0x${op.toString(16)} in a version ${this.version} snapshot`, at);
+        if (mcFlags !== 0) throw new Damage('two memcached flags for one key', at);
+        mcFlags = this.bytes(4).readUInt32LE(0);
+        if (mcFlags === 0) throw new Damage('memcached flags of 0', at);
+        continue;
+      }
       if (op === OP_AUX) {
         if (expiresAt !== 0) throw new Damage('an expiry not followed by a key', at);
         return { kind: 'aux', name: this.varString(), value: this.varString() };
@@ -193,11 +209,11 @@ export class SnapshotReader {
       if (op === OP_EOF) return this.readFooter(at, expiresAt);
       const type = TYPE_BY_TAG.get(op);
       if (type === undefined) throw new Damage(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`, at);
-      return this.readKey(type, expiresAt);
+      return this.readKey(type, expiresAt, mcFlags);
     }
   }
 
-  private readKey(type: ValueType, expiresAt: number): SnapshotItem {
+  private readKey(type: ValueType, expiresAt: number, mcFlags: number): SnapshotItem {
     const length = this.varint();
     const start = this.pos;
     const payload = this.bytes(length).toString('latin1', 0, length);
@@ -206,7 +222,8 @@ export class SnapshotReader {
     const value = TYPE_OPS[type]!.decode(input);
     if (!input.atEnd()) throw new Damage('trailing bytes after a value', start);
     this.keys++;
-    return { kind: 'key', db: this.db, key, type, value, expiresAt };
+    if (mcFlags !== 0 && type !== 'string') throw new Damage('memcached flags on a key that is not a string', start);
+    return { kind: 'key', db: this.db, key, type, value, expiresAt, mcFlags };
   }
 
   private readFooter(at: number, expiresAt: number): SnapshotItem {

@@ -21,7 +21,8 @@ export interface SnapshotEncoding {
   header(out: ChunkWriter): void;
   /** Bytes that open a database's keys (nothing if the format needs none). */
   selectDb(db: number, out: ChunkWriter): void;
-  entry(db: number, e: Entry, out: ChunkWriter): void;
+  /** One key; `mcFlags` are its memcached client flags (0: none, docs/design/memcached.md). */
+  entry(db: number, e: Entry, out: ChunkWriter, mcFlags: number): void;
   /** Bytes after the last key; `crcSoFar()` is the CRC-32C of every byte written before the call. */
   footer(keys: number, out: ChunkWriter, crcSoFar: () => number): void;
 }
@@ -95,7 +96,7 @@ export class SnapshotJob {
     const frozen = this.frozen[dbIndex]!;
     if (dbIndex === this.walkDb && frozen[e.idx] === e && e.idx < this.walkIndex) return; // already written
     if (this.expiredAtStart(e)) return;
-    this.encoding.entry(dbIndex, e, this.preimageWriter);
+    this.encoding.entry(dbIndex, e, this.preimageWriter, db.itemMetaOf(key)?.flags ?? 0);
     const bytes = this.preimageWriter.take();
     stash.set(e, bytes);
     this.cowBytes += bytes.length;
@@ -149,7 +150,7 @@ export class SnapshotJob {
     }
     if (!isLive(db, e) || this.expiredAtStart(e)) return; // expired (and deleted) since T0
     this.openDb();
-    this.encoding.entry(this.walkDb, e, this.out);
+    this.encoding.entry(this.walkDb, e, this.out, db.itemMetaOf(e.key)?.flags ?? 0);
     this.keysWritten++;
   }
 

@@ -1,0 +1,31 @@
+// memcached's command counters (the `stats` fields with the same names), kept by the executor.
+
+export class ItemStats {
+  cmdGet = 0;
+  cmdSet = 0;
+  cmdFlush = 0;
+  cmdTouch = 0;
+  cmdMeta = 0;
+  getHits = 0;
+  getMisses = 0;
+  getExpired = 0;
+  getFlushed = 0;
+  deleteMisses = 0;
+  deleteHits = 0;
+  incrMisses = 0;
+  incrHits = 0;
+  decrMisses = 0;
+  decrHits = 0;
+  casMisses = 0;
+  casHits = 0;
+  casBadval = 0;
+  touchHits = 0;
+  touchMisses = 0;
+  storeTooLarge = 0;
+  storeNoMemory = 0;
+  totalItems = 0;
+
+  reset(): void {
+    Object.assign(this, new ItemStats());
+  }
+}
