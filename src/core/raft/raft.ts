@@ -236,11 +236,13 @@ export class Raft {
     const self = this.tracker.progress.get(this.id)!;
     self.becomeReplicate();
     self.recentActive = true;
-    // Conf changes already in the log may be uncommitted: wait until they are applied.
-    this.pendingConfIndex = this.log.lastIndex();
     // An entry of the new term, so that earlier entries commit through it (§5.4.2) and
     // ReadIndex can learn the commit index (§8).
     this.appendEntries([{ type: 'normal', data: new Uint8Array(0) }]);
+    // No conf change until that entry is applied: every change of earlier terms is then applied
+    // too, and a leader proposes a change only once it committed in its own term (the fix to
+    // single-server changes from the Raft mailing list, 2015).
+    this.pendingConfIndex = this.log.lastIndex();
   }
 
   private promotable(): boolean {
