@@ -33,8 +33,8 @@ export interface RaftConfig {
   readonly leaseMarginTicks: number;
   /** Followers refuse proposals instead of passing them on to the leader. */
   readonly disableProposalForwarding: boolean;
-  /** A leader removed from the configuration steps down at once (otherwise it keeps leading
-   *  the others until an election). */
+  /** A leader removed or demoted hands leadership to the most up-to-date voter (TimeoutNow)
+   *  and so steps down; otherwise it keeps leading the voters from outside until shut down. */
   readonly stepDownOnRemoval: boolean;
 }
 

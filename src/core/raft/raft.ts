@@ -91,6 +91,8 @@ export class Raft {
   private pendingReadIndex: { from: NodeId; context: string }[] = [];
   /** Set once this leader ordered a transfer: voters then skip their lease, so ours is void. */
   private leaseRevoked = false;
+  /** This replica applied a change taking it out of the voters (see promotable()). */
+  private leftVoters = false;
   private readonly rng: Rng;
 
   constructor(readonly config: RaftConfig, storage: Storage) {
@@ -158,6 +160,8 @@ export class Raft {
       // A transfer that did not finish within an election timeout is abandoned.
       if (this.leadTransferee !== NONE) this.leadTransferee = NONE;
     }
+    // A leader outside the voters keeps handing over until someone takes over.
+    if (this.leadTransferee === NONE && this.mustAbdicate()) this.abdicate();
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat();
@@ -233,9 +237,11 @@ export class Raft {
     this.reset(this.term);
     this.lead = this.id;
     this.role = 'leader';
-    const self = this.tracker.progress.get(this.id)!;
-    self.becomeReplicate();
-    self.recentActive = true;
+    const self = this.tracker.progress.get(this.id);
+    if (self !== undefined) {
+      self.becomeReplicate();
+      self.recentActive = true;
+    }
     // An entry of the new term, so that earlier entries commit through it (§5.4.2) and
     // ReadIndex can learn the commit index (§8).
     this.appendEntries([{ type: 'normal', data: new Uint8Array(0) }]);
@@ -245,8 +251,14 @@ export class Raft {
     this.pendingConfIndex = this.log.lastIndex();
   }
 
+  /** Voters campaign; so does a replica that applied its own removal or demotion: it may hold
+   *  entries the remaining voters lack (it led when it removed itself), and they, counting only
+   *  themselves, must be able to elect it so that it hands over. Other learners and replicas
+   *  that joined through a snapshot never campaign. */
   private promotable(): boolean {
-    return this.tracker.voters.has(this.id) && this.log.unstableSnapshot() === null;
+    if (this.log.unstableSnapshot() !== null) return false;
+    if (this.tracker.voters.has(this.id)) return true;
+    return this.leftVoters && this.tracker.voters.size > 0;
   }
 
   /** Conf changes committed but not applied: campaigning on an out-of-date membership could
@@ -473,8 +485,9 @@ export class Raft {
     const meta = m.snapshot.metadata;
     if (meta.index <= this.log.committed) return false;
     const cs = meta.confState;
-    // A snapshot whose membership leaves us out was not meant for us.
-    if (!cs.voters.includes(this.id) && !cs.learners.includes(this.id)) return false;
+    // A snapshot whose membership leaves us out is still installed: a node added after the
+    // leader's latest snapshot was taken learns of its own membership from the entries that
+    // follow it (refusing would leave the leader resending the snapshot forever).
     if (this.log.matchTerm(meta.index, meta.term)) {
       // We hold the entry: the snapshot only tells us it is committed.
       this.log.commitTo(meta.index);
@@ -500,7 +513,8 @@ export class Raft {
     let index = this.log.lastIndex();
     const ents: Entry[] = proposed.map((e) => ({ term: this.term, index: ++index, type: e.type, data: e.data }));
     this.log.append(ents);
-    this.tracker.progress.get(this.id)!.maybeUpdate(this.log.lastIndex());
+    // (A removed replica leading only to hand over has no progress of its own.)
+    this.tracker.progress.get(this.id)?.maybeUpdate(this.log.lastIndex());
     this.maybeCommit();
     return { index: this.log.lastIndex(), term: this.term };
   }
@@ -740,6 +754,27 @@ export class Raft {
     else this.sendAppend(target, pr);
   }
 
+  private mustAbdicate(): boolean {
+    return this.role === 'leader' && this.config.stepDownOnRemoval && !this.tracker.voters.has(this.id);
+  }
+
+  /** A leader removed or demoted by a change it committed is the one replica sure to know the
+   *  change committed: stepping down at once could leave the remaining voters unable to elect
+   *  anyone (they may still count the old members). So it goes on replicating, and hands
+   *  leadership to the most up-to-date voter, which campaigns once it applied the change. */
+  private abdicate(): void {
+    let best = NONE;
+    let bestMatch = -1;
+    for (const id of [...this.tracker.voters].sort((a, b) => a - b)) {
+      const pr = this.tracker.progress.get(id);
+      if (pr !== undefined && pr.match > bestMatch) {
+        best = id;
+        bestMatch = pr.match;
+      }
+    }
+    if (best !== NONE) this.transferLeadership(best);
+  }
+
   private sendTimeoutNow(to: NodeId): void {
     this.leaseRevoked = true;
     this.send({ type: 'timeout-now', from: this.id, to, term: this.term });
@@ -749,13 +784,18 @@ export class Raft {
 
   /** Applies a committed conf change (the shell calls this when it applies the entry). */
   applyConfChange(cc: ConfChange): ConfState {
+    const wasVoter = this.tracker.voters.has(this.id);
     this.tracker.apply(cc, this.log.lastIndex() + 1);
+    if (wasVoter && !this.tracker.voters.has(this.id)) this.leftVoters = true;
+    if (this.tracker.voters.has(this.id)) this.leftVoters = false;
     this.isLearner = this.tracker.learners.has(this.id);
     const cs = this.tracker.confState();
     if (this.role !== 'leader') return cs;
     if (!this.tracker.voters.has(this.id)) {
-      // Removed or demoted: a leader outside the voters cannot count itself; step down.
-      if (this.config.stepDownOnRemoval) this.becomeFollower(this.term, NONE);
+      // Removed or demoted: tell everyone the commit index, then hand leadership over.
+      this.maybeCommit();
+      this.bcastAppend();
+      if (this.mustAbdicate()) this.abdicate();
       return cs;
     }
     // The majority changed: something may commit now, and new members need the log.

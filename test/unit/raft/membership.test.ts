@@ -117,18 +117,30 @@ describe('membership changes', () => {
     assert.ok(leader.state.includes('three-of-four'));
   });
 
-  test('remove the leader: it steps down once the change applies and the others elect a new one', () => {
+  test('remove the leader: once the change applies it hands leadership to a remaining voter', () => {
     const c = new Cluster([1, 2, 3]);
     const leader = c.electLeader();
     change(c, leader, cc('remove-node', leader.id));
+    settle(c, 12);
     assert.equal(leader.raw.status().role, 'follower');
     c.crash(leader.id);
-    settle(c, 40);
     const next = c.leader();
     assert.ok(next !== null && next.id !== leader.id);
     assert.deepEqual(next.raw.status().confState.voters, [1, 2, 3].filter((id) => id !== leader.id));
     c.propose(next.id, 'two-voters');
     assert.ok(next.state.includes('two-voters'));
+  });
+
+  test('two voters, the leader demotes itself: the other learns the commit and takes over', () => {
+    const c = new Cluster([1, 2], { config: { preVote: false, checkQuorum: false } });
+    const leader = c.electLeader();
+    const other = c.get(leader.id === 1 ? 2 : 1);
+    change(c, leader, cc('add-learner', leader.id));
+    settle(c, 25);
+    assert.equal(c.leader()?.id, other.id);
+    assert.deepEqual(other.raw.status().confState, { voters: [other.id], learners: [leader.id] });
+    c.propose(other.id, 'alone');
+    assert.ok(leader.state.includes('alone'), 'the learner still receives the log');
   });
 
   test('demote a voter to learner', () => {

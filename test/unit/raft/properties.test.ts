@@ -10,11 +10,13 @@ import fc from 'fast-check';
 import { action, run } from './schedule.js';
 import type { RaftConfigInput } from '../../../src/core/raft/index.js';
 
-const configs: { name: string; config: Omit<RaftConfigInput, 'id'>; compactEvery?: number }[] = [
+const configs: { name: string; config: Omit<RaftConfigInput, 'id'>; compactEvery?: number; membershipChanges?: boolean }[] = [
   { name: 'pre-vote + check-quorum', config: { electionTicks: 10, heartbeatTicks: 1 } },
   { name: 'plain Raft (no pre-vote, no check-quorum)', config: { preVote: false, checkQuorum: false } },
   { name: 'lease reads, small windows', config: { readOnlyOption: 'lease-based', maxInflightMsgs: 2, maxSizePerMsgBytes: 40 } },
   { name: 'with compaction and snapshots', config: { maxInflightMsgs: 4 }, compactEvery: 3 },
+  { name: 'with membership changes', config: {}, compactEvery: 5, membershipChanges: true },
+  { name: 'with membership changes, plain Raft', config: { preVote: false, checkQuorum: false }, membershipChanges: true },
 ];
 
 describe('raft safety over random schedules', () => {
@@ -23,7 +25,7 @@ describe('raft safety over random schedules', () => {
       test(`${cfg.name}, ${n} replicas`, () => {
         fc.assert(
           fc.property(fc.array(action(n), { minLength: 100, maxLength: 400 }), (actions) => {
-            run(n, actions, { config: cfg.config, compactEvery: cfg.compactEvery ?? 0 });
+            run(n, actions, { config: cfg.config, compactEvery: cfg.compactEvery ?? 0, membershipChanges: cfg.membershipChanges ?? false });
           }),
           { seed: 0x7a11 + k * 31 + n, numRuns: Number(process.env.RAFT_RUNS ?? 60) },
         );
@@ -31,7 +33,7 @@ describe('raft safety over random schedules', () => {
       test(`${cfg.name}, ${n} replicas, long schedules`, () => {
         fc.assert(
           fc.property(fc.array(action(n), { minLength: 1500, maxLength: 2500 }), (actions) => {
-            run(n, actions, { config: cfg.config, compactEvery: cfg.compactEvery ?? 0 });
+            run(n, actions, { config: cfg.config, compactEvery: cfg.compactEvery ?? 0, membershipChanges: cfg.membershipChanges ?? false });
           }),
           { seed: 0x10c0 + k * 31 + n, numRuns: Math.ceil(Number(process.env.RAFT_RUNS ?? 60) / 6) },
         );

@@ -2,7 +2,7 @@
 // snapshots and compaction, and the Ready contract.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStorage, RawNode, type Message } from '../../../src/core/raft/index.js';
+import { MemoryStorage, RawNode, encodeConfChange, type Message } from '../../../src/core/raft/index.js';
 import { Cluster, bytes, text } from './harness.js';
 import {
   app, appResp, drain, entry, hbResp, makeLeader, ofType, storageWith, take, testNode, ticks,
@@ -334,12 +334,19 @@ describe('snapshots and compaction (§7)', () => {
     assert.equal(again?.index, 10);
   });
 
-  test('a snapshot whose membership leaves the receiver out is refused', () => {
+  test('a node added after the snapshot was taken installs it, then learns its membership from the log', () => {
     const n = testNode(4, [1, 2], plain, new MemoryStorage());
     const snapshot = { metadata: { index: 10, term: 3, confState: { voters: [1, 2], learners: [] } }, data: bytes('S') };
     n.raw.step({ type: 'snap', from: 1, to: 4, term: 3, snapshot });
     const rd = take(n)!;
-    assert.equal(rd.snapshot, null);
+    assert.equal(rd.snapshot?.metadata.index, 10);
+    assert.deepEqual(n.raw.status().confState, { voters: [1, 2], learners: [] });
+    for (let i = 0; i < 30; i++) n.raw.tick();
+    assert.equal(n.raw.status().role, 'follower', 'not a voter: it never campaigns');
+    const add = { term: 3, index: 11, type: 'conf-change' as const, data: encodeConfChange({ type: 'add-learner', nodeId: 4, context: new Uint8Array(0) }) };
+    n.raw.step(app(1, 4, 3, 10, 3, [add], 11));
+    drain(n);
+    assert.deepEqual(n.raw.status().confState, { voters: [1, 2], learners: [4] });
   });
 });
 

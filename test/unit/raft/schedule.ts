@@ -2,7 +2,7 @@
 // interpreter that plays them (then heals everything and checks liveness).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Cluster, type ClusterOptions } from './harness.js';
+import { Cluster, type ClusterOptions, type Replica } from './harness.js';
 
 export type Action =
   | { k: 'tick'; node: number; times: number }
@@ -16,7 +16,8 @@ export type Action =
   | { k: 'heal' }
   | { k: 'crash'; node: number }
   | { k: 'restart'; node: number }
-  | { k: 'transfer'; node: number; to: number };
+  | { k: 'transfer'; node: number; to: number }
+  | { k: 'conf'; node: number; target: number; change: 0 | 1 | 2 };
 
 export const action = (n: number): fc.Arbitrary<Action> => fc.oneof(
   { weight: 10, arbitrary: fc.record({ k: fc.constant('tick' as const), node: fc.nat(n - 1), times: fc.integer({ min: 1, max: 12 }) }) },
@@ -31,7 +32,10 @@ export const action = (n: number): fc.Arbitrary<Action> => fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('crash' as const), node: fc.nat(n - 1) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('restart' as const), node: fc.nat(n - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('transfer' as const), node: fc.nat(n - 1), to: fc.nat(n - 1) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('conf' as const), node: fc.nat(n - 1), target: fc.nat(n - 1), change: fc.constantFrom(0 as const, 1 as const, 2 as const) }) },
 );
+
+const CHANGES = ['add-node', 'add-learner', 'remove-node'] as const;
 
 export interface RunStats {
   readonly terms: number;
@@ -40,7 +44,7 @@ export interface RunStats {
   readonly readStates: number;
 }
 
-export function run(n: number, actions: Action[], options: ClusterOptions): RunStats {
+export function run(n: number, actions: Action[], options: ClusterOptions & { membershipChanges?: boolean }): RunStats {
   const ids = Array.from({ length: n }, (_, i) => i + 1);
   const c = new Cluster(ids, { ...options, checkInvariants: true });
   const leaseReads = options.config?.readOnlyOption === 'lease-based';
@@ -75,14 +79,31 @@ export function run(n: number, actions: Action[], options: ClusterOptions): RunS
       case 'crash': c.crash(a.node + 1); break;
       case 'restart': if (!c.get(a.node + 1).up) c.restart(a.node + 1); break;
       case 'transfer': { const r = c.get(a.node + 1); if (r.up) r.raw.transferLeadership(a.to + 1); break; }
+      case 'conf': {
+        if (!options.membershipChanges) break;
+        const r = c.get(a.node + 1);
+        if (r.up) r.raw.proposeConfChange({ type: CHANGES[a.change], nodeId: a.target + 1, context: new Uint8Array(0) });
+        break;
+      }
     }
     c.processAll();
   }
-  // Liveness: with everyone up and the network whole, a leader emerges and commits.
+  // Liveness: with every member up and the network whole, a leader emerges and commits. Nodes
+  // removed from the group are shut down, as an operator would.
   c.heal();
   for (const id of ids) if (!c.get(id).up) c.restart(id);
   // A client retries until its write is applied: an appended entry may still be lost.
-  const everywhere = (): boolean => [...c.replicas.values()].every((r) => r.state.includes('final'));
+  const live = (): Replica[] => {
+    if (options.membershipChanges) {
+      const l = c.leader();
+      if (l !== null) {
+        const cs = l.raw.status().confState;
+        for (const id of ids) if (!cs.voters.includes(id) && !cs.learners.includes(id) && c.get(id).up) c.crash(id);
+      }
+    }
+    return [...c.replicas.values()].filter((r) => r.up);
+  };
+  const everywhere = (): boolean => live().every((r) => r.state.includes('final'));
   for (let attempt = 0; attempt < 20 && !everywhere(); attempt++) {
     const leader = c.electLeader(400);
     leader.raw.propose(new TextEncoder().encode('final'));
@@ -91,11 +112,11 @@ export function run(n: number, actions: Action[], options: ClusterOptions): RunS
       c.tickAll();
     }
   }
-  for (const r of c.replicas.values()) {
+  for (const r of live()) {
     assert.ok(r.state.includes('final'), `replica ${r.id} applied the final proposal\n${c.describe()}`);
   }
   // All replicas hold the same state once caught up.
-  const states = [...c.replicas.values()].map((r) => JSON.stringify(r.state));
+  const states = live().map((r) => JSON.stringify(r.state));
   assert.equal(new Set(states).size, 1, 'replicas identical after healing');
   // Election safety was checked for every term as it happened; make sure elections happened.
   assert.ok(c.leaderOfTerm.size >= 1);
