@@ -141,3 +141,30 @@ export const peerLinkLimits = {
   /** A connection that has not sent its greeting by then is closed. */
   handshakeTimeoutMs: 5000,
 };
+
+/** Raft defaults (src/core/raft/config.ts), in ticks of the shell's timer and in bytes. The
+ *  relations among them are checked by `validateRaftConfig`. */
+export const raftLimits = {
+  /** A follower that hears nothing from a leader for this many ticks (randomised up to twice
+   *  this) starts an election; a leader with CheckQuorum steps down after this many ticks
+   *  without hearing from a quorum. etcd's default is 10 ticks of 100 ms. */
+  electionTicks: 10,
+  /** A leader sends heartbeats every this many ticks. */
+  heartbeatTicks: 1,
+  /** A lease read is refused this many ticks before the lease would end, to absorb tick-rate
+   *  differences between the leader and its followers (see docs/design/raft-core.md). */
+  leaseMarginTicks: 2,
+  /** The most entry bytes one append message carries (one entry always fits, however large). */
+  maxSizePerMsgBytes: 1 * MB,
+  /** Append messages a leader keeps in flight to one follower before waiting for acks. */
+  maxInflightMsgs: 256,
+  /** Entry bytes a leader keeps in flight to one follower before waiting for acks. */
+  maxInflightBytes: 32 * MB,
+  /** Proposals beyond this many uncommitted entry bytes on the leader are dropped (backpressure). */
+  maxUncommittedEntriesBytes: 64 * MB,
+  /** Committed entries handed to the shell in one Ready at most (one entry always fits). */
+  maxCommittedBytesPerReady: 64 * MB,
+  /** Fixed bytes counted per entry on top of its payload (term, index, type, framing), so that
+   *  empty entries still count against the byte bounds. */
+  entryOverheadBytes: 24,
+} as const;
