@@ -5,6 +5,7 @@
 //   await db.command('SET', 'greeting', 'hello', 'EX', '60');
 //   const server = await db.listen({ port: 6379 });   // optional: serve the same data over TCP
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { Config } from './server/config.js';
 import { decodeReply, CairnReplyError, type Decoded } from './server/decode.js';
 import { Engine } from './server/engine.js';
@@ -16,6 +17,9 @@ import { systemClock } from './io/system-clock.js';
 import { realTimer } from './io/timers.js';
 import { startServer, type RunningServer } from './io/net-server.js';
 import { Persistence } from './io/persistence/manager.js';
+import { loadOrCreateNodeId } from './io/cluster-config.js';
+import { enableClusterMode } from './server/cluster.js';
+import { singleNodeView } from './core/cluster/view.js';
 
 export { CairnReplyError };
 export type { Decoded };
@@ -152,6 +156,11 @@ export class Cairn {
     this.persistence = dir === undefined ? null : new Persistence({ engine: this.engine, dir, embedded: true });
     this.persistence?.attach();
     this.persistence?.startSync();
+    if (config.bool('cluster-enabled')) {
+      // A one-node cluster: its id kept in the data folder when there is one.
+      const id = dir === undefined ? randomBytes(20).toString('hex') : loadOrCreateNodeId(path.join(dir, config.get('cluster-config-file')));
+      enableClusterMode(this.engine, singleNodeView(id, config.get('cluster-announce-ip') || '127.0.0.1', 0));
+    }
     this.main = new EmbeddedSession(this.engine);
     this.timer = setInterval(() => this.engine.cron(), Math.max(1, Math.floor(1000 / this.engine.config.int('hz'))));
     this.timer.unref();
@@ -173,8 +182,14 @@ export class Cairn {
 
   /** Serves this engine's data over the Redis protocol too. */
   async listen(options: { port?: number; host?: string } = {}): Promise<RunningServer> {
-    const server = await startServer(this.engine, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+    const host = options.host ?? '127.0.0.1';
+    const server = await startServer(this.engine, { port: options.port ?? 0, host });
     this.servers.push(server);
+    const cluster = this.engine.cluster;
+    if (cluster !== null && this.servers.length === 1) {
+      // Clients are sent to the address the node listens on, unless one is announced.
+      cluster.setView(singleNodeView(cluster.view.myId, this.engine.config.get('cluster-announce-ip') || host, server.port));
+    }
     return server;
   }
 

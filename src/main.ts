@@ -13,6 +13,9 @@ import { realTimer } from './io/timers.js';
 import { systemClock } from './io/system-clock.js';
 import { Persistence } from './io/persistence/manager.js';
 import { runCheckLog } from './cli/check-log.js';
+import { loadOrCreateNodeId } from './io/cluster-config.js';
+import { enableClusterMode } from './server/cluster.js';
+import { singleNodeView } from './core/cluster/view.js';
 import { CAIRN_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -117,6 +120,17 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   const persistence = new Persistence({ engine, dir, log });
   persistence.attach();
   const binds = config.get('bind').split(/\s+/).filter((b) => b !== '');
+  const clusterIp = config.get('cluster-announce-ip') || (binds[0] ?? '127.0.0.1');
+  let clusterNodeId: string | null = null;
+  if (config.bool('cluster-enabled')) {
+    try {
+      clusterNodeId = loadOrCreateNodeId(path.join(dir, config.get('cluster-config-file')));
+    } catch (e) {
+      log.warning('cannot read the cluster config file', { error: (e as Error).message });
+      return 1;
+    }
+    enableClusterMode(engine, singleNodeView(clusterNodeId, clusterIp, config.int('port')));
+  }
   try {
     let port = config.int('port');
     for (const host of binds) {
@@ -131,6 +145,7 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   }
   servers = [...servers];
   engine.process.tcpPort = servers[0]?.port ?? 0;
+  if (clusterNodeId !== null) engine.cluster?.setView(singleNodeView(clusterNodeId, clusterIp, engine.process.tcpPort));
   const pidfile = config.get('pidfile');
   if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
   const cron = setInterval(() => engine.cron(), Math.max(1, Math.floor(1000 / config.int('hz'))));

@@ -332,3 +332,21 @@ export const geoAnyWithoutCount = (): Reply => errorReply('ERR the ANY argument 
 export const oom = (): Reply => errorReply("OOM command not allowed when used memory > 'maxmemory'.");
 export const lfuSelectedNoIdleTime = (): Reply =>
   errorReply('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+
+// Cluster mode.
+export const clusterDisabled = (): Reply => errorReply('ERR This instance has cluster support disabled');
+export const crossSlot = (): Reply => errorReply('CROSSSLOT Keys in request don\'t hash to the same slot');
+export const moved = (slot: number, ip: string, port: number): Reply => errorReply(`MOVED ${slot} ${ip}:${port}`);
+export const clusterDown = (): Reply => errorReply('CLUSTERDOWN The cluster is down');
+export const slotNotServed = (): Reply => errorReply('CLUSTERDOWN Hash slot not served');
+export const invalidSlot = (): Reply => errorReply('ERR Invalid slot');
+export const invalidSlotOrCount = (): Reply => errorReply('ERR Invalid slot or number of keys');
+export const unknownNode = (id: string): Reply => errorReply(`ERR Unknown node ${id}`);
+export const selectInClusterMode = (): Reply => errorReply('ERR SELECT is not allowed in cluster mode');
+export const notInClusterMode = (command: 'MOVE' | 'SWAPDB'): Reply => errorReply(`ERR ${command} is not allowed in cluster mode`);
+export const copyAcrossDatabasesInClusterMode = (): Reply =>
+  errorReply('ERR Copying to another database is not allowed in cluster mode');
+
+// Replication.
+export const waitOnReplica = (): Reply =>
+  errorReply('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');

@@ -384,6 +384,8 @@ export class Keyspace {
    * Entry.freq with Redis's logarithmic counter; accessedAt is the last access time either way.
    */
   lfu = { enabled: false, logFactor: 10, decayMinutes: 1 };
+  /** Cluster mode: clients see database 0 only (SELECT, MOVE, SWAPDB and COPY ... DB refuse others). */
+  singleDatabase = false;
   /** Effects not yet taken by the shell. */
   private effects: Effect[] = [];
   /** Key events not yet taken by the shell; collected only while someone listens. */

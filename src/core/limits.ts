@@ -120,3 +120,17 @@ export const raftLimits = {
    *  empty entries still count against the byte bounds. */
   entryOverheadBytes: 24,
 } as const;
+
+/** Links between the replicas of a group (src/io/group/peer-links.ts). */
+export const peerLinkLimits = {
+  /** The largest frame a peer may send (a batch of entries or a snapshot chunk). */
+  frameMaxBytes: 64 * MB,
+  /** Bytes queued toward one peer that is slow or unreachable; beyond it messages are dropped
+   *  (Raft resends what matters), so a dead peer never grows the heap. */
+  queueMaxBytes: 256 * MB,
+  /** Reconnect back-off after a failed or lost connection: doubles from min to max. */
+  reconnectMinMs: 50,
+  reconnectMaxMs: 2000,
+  /** A connection that has not sent its greeting by then is closed. */
+  handshakeTimeoutMs: 5000,
+};

@@ -16,6 +16,8 @@ import { listCommands } from '../core/commands/lists.js';
 import { streamCommands } from '../core/commands/streams.js';
 import { geoCommands } from '../core/commands/geo.js';
 import { clientCommands } from './commands/client.js';
+import { clusterCommands } from './commands/cluster.js';
+import { replicationCommands } from './commands/replication.js';
 import { connectionCommands } from './commands/connection.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { persistenceCommands } from './commands/persistence.js';
@@ -46,6 +48,8 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...transactionCommands,
     ...serverCommands,
     ...persistenceCommands,
+    ...clusterCommands,
+    ...replicationCommands,
   ];
 }
 

@@ -25,6 +25,8 @@ import { dispatchKeyEvents } from './notifications.js';
 import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import type { PersistenceGate } from './persistence-gate.js';
+import type { ClusterState } from './cluster.js';
+import { STANDALONE, type ReplicationStatus } from './replication.js';
 
 export interface ShutdownRequest {
   readonly save: boolean | null;
@@ -103,6 +105,10 @@ export class Engine {
   hooks: EngineHooks;
   /** The append-only log and snapshots, when the shell set them up (src/io/persistence). */
   persistence: PersistenceGate | null = null;
+  /** Cluster mode: the node's view of the cluster and the slot check (cluster.ts); null when standalone. */
+  cluster: ClusterState | null = null;
+  /** ROLE, WAIT and INFO replication read this; a replica group replaces it. */
+  replication: ReplicationStatus = STANDALONE;
   /** Unix seconds of the last successful save (LASTSAVE); the start time until a save happens. */
   lastSaveUnix: number;
   activeExpireEnabled = true;
@@ -225,6 +231,10 @@ export class Engine {
     if ('error' in found) return this.reject(s, found.fullName, found.error);
     const { spec, fullName } = found;
     if (!s.authenticated && !spec.flags.includes('no_auth')) return this.reject(s, fullName, errors.noAuth());
+    if (this.cluster !== null) {
+      const elsewhere = this.cluster.admit(s, spec, argv, fullName); // CROSSSLOT, MOVED, CLUSTERDOWN
+      if (elsewhere !== null) return this.redirect(s, fullName, elsewhere);
+    }
     const notInSubscribedContext = this.pubsub.admission(s, fullName);
     if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
     const persistenceRefusal = this.persistence?.admit(s, spec, fullName) ?? null; // MISCONF, LOADING
@@ -235,7 +245,9 @@ export class Engine {
     }
     if (s.multi !== null && !TRANSACTION_CONTROL.has(fullName)) {
       if (spec.flags.includes('no_multi')) return this.reject(s, fullName, errors.notAllowedInMulti());
-      s.multi.queue.push({ spec, argv, fullName });
+      // As Redis: a transaction already doomed (a refused command, a broken WATCH) queues nothing
+      // more, which also keeps those commands out of EXEC's cluster slot check.
+      if (!s.multi.aborted && !s.watch.dirty) s.multi.queue.push({ spec, argv, fullName });
       return QUEUED;
     }
     const reply = this.call(s, spec, argv, fullName);
@@ -279,6 +291,12 @@ export class Engine {
     const waiting = [...this.postponed.values()];
     this.postponed.clear();
     for (const resume of waiting) resume();
+  }
+
+  /** Drops an open transaction and its WATCHes (DISCARD, or an EXEC refused before it ran). */
+  discardTransaction(s: Session): void {
+    s.multi = null;
+    this.ks.unwatchAll(s.watch);
   }
 
   /** Runs the queued commands of a MULTI atomically (EXEC). */
@@ -433,10 +451,21 @@ export class Engine {
     if (fullName !== undefined) this.stats.command(fullName).rejectedCalls++;
     if (fullName === 'exec') {
       // A rejected EXEC ends the transaction, in or out of MULTI, as Redis's execCommandAbort.
-      s.multi = null;
-      this.ks.unwatchAll(s.watch);
+      this.discardTransaction(s);
       reply = errors.execAbortBecause(reply);
     }
+    this.stats.countError(reply.v as string);
+    return reply;
+  }
+
+  /**
+   * A command another node must serve (cluster mode). As Redis's cluster redirection: the reply
+   * is the plain redirection, an EXEC so refused drops its transaction, a queued command dooms it.
+   */
+  private redirect(s: Session, fullName: string, reply: Reply): Reply {
+    this.stats.command(fullName).rejectedCalls++;
+    if (fullName === 'exec') this.discardTransaction(s);
+    else if (s.multi !== null) s.multi.aborted = true;
     this.stats.countError(reply.v as string);
     return reply;
   }

@@ -70,7 +70,7 @@ const SECTION_LINES: Record<InfoSection, (engine: Engine) => string[]> = {
   modules: () => [],
   commandstats: commandStatLines,
   errorstats: errorStatLines,
-  cluster: () => ['cluster_enabled:0'],
+  cluster: (e) => [`cluster_enabled:${e.cluster === null ? 0 : 1}`],
   keyspace: keyspaceLines,
 };
 
@@ -82,7 +82,7 @@ function serverFields(e: Engine): Field[] {
     ['cairn_version', CAIRN_VERSION],
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
-    ['redis_mode', 'standalone'],
+    ['redis_mode', e.cluster === null ? 'standalone' : 'cluster'],
     ['os', e.process.os ?? ''],
     ['arch_bits', e.process.archBits ?? 0],
     ['process_id', e.process.pid],
@@ -193,12 +193,12 @@ function statsFields(e: Engine): Field[] {
 
 function replicationFields(e: Engine): Field[] {
   return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
+    ['role', e.replication.role()],
+    ['connected_slaves', e.replication.replicas().length],
     ['master_failover_state', 'no-failover'],
     ['master_replid', e.runId],
     ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
+    ['master_repl_offset', e.replication.offset()],
     ['second_repl_offset', -1],
     ['repl_backlog_active', 0],
   ];

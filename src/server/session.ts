@@ -39,6 +39,8 @@ export class Session implements CoreClient {
   /** The commands of an open MULTI, and whether a queuing error doomed it. */
   multi: { queue: QueuedCommand[]; aborted: boolean } | null = null;
   replyMode: ReplyMode = 'on';
+  /** READONLY: this cluster-mode connection accepts reads served by a replica. */
+  clusterReadOnly = false;
   /** CLIENT REPLY SKIP applies to the next command only. */
   skipNextReply = false;
   monitor = false;

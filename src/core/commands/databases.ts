@@ -63,6 +63,7 @@ function validFlushMode(argv: readonly string[]): boolean {
 }
 
 function swapdb(ctx: CoreContext, argv: string[]): Reply {
+  if (ctx.ks.singleDatabase) return errors.notInClusterMode('SWAPDB');
   const first = parseDbIndex(argv[1]!);
   if (first === null) return errors.invalidFirstDbIndex();
   const second = parseDbIndex(argv[2]!);

@@ -309,6 +309,7 @@ function copy(ctx: CoreContext, argv: string[]): Reply {
       return errors.syntax();
     }
   }
+  if (ctx.ks.singleDatabase && (ctx.db.id !== 0 || target.id !== 0)) return errors.copyAcrossDatabasesInClusterMode();
   if (target === ctx.db && from === to) return errors.sameObject();
   const source = ctx.db.lookupRead(from);
   if (source === undefined) return ZERO;
@@ -327,6 +328,7 @@ function copy(ctx: CoreContext, argv: string[]): Reply {
 }
 
 function move(ctx: CoreContext, argv: string[]): Reply {
+  if (ctx.ks.singleDatabase) return errors.notInClusterMode('MOVE');
   const key = argv[1]!;
   const target = databaseArgument(ctx, argv[2]!);
   if (!isDatabase(target)) return target;

@@ -24,6 +24,7 @@
 // stream clients (serveClientsBlockedOnStreamKey): from the key that woke it only, at most 1000
 // entries without COUNT, with Redis's errors for a destroyed group or a stream that is gone, and
 // a key of another type leaves XREAD waiting.
+import { parseTimeoutMs } from './timeouts.js';
 import * as errors from '../errors.js';
 import type { Entry } from '../keyspace.js';
 import { streamLimits } from '../limits.js';
@@ -411,18 +412,6 @@ interface ReadArgs {
   readonly consumerName: string | null;
 }
 
-/**
- * BLOCK's milliseconds (Redis 7.0 getTimeoutFromObjectOrReply in milliseconds). 7.0 has no
- * range check: a timeout whose deadline overflows int64 waits forever there, and a deadline that
- * far away never comes here either.
- */
-function parseBlockMs(arg: string): number | Reply {
-  const v = parseLongLong(arg);
-  if (v === null) return errors.timeoutNotInteger();
-  if (v < 0n) return errors.timeoutNegative();
-  return Number(v);
-}
-
 function parseReadArgs(argv: readonly string[], group: boolean): ReadArgs | Reply {
   let timeoutMs: number | null = null;
   let count = 0;
@@ -436,7 +425,7 @@ function parseReadArgs(argv: readonly string[], group: boolean): ReadArgs | Repl
     const o = argv[i]!;
     if (isWord(o, 'BLOCK') && moreArgs > 0) {
       i++;
-      const t = parseBlockMs(argv[i]!);
+      const t = parseTimeoutMs(argv[i]!);
       if (isReply(t)) return t;
       timeoutMs = t;
     } else if (isWord(o, 'COUNT') && moreArgs > 0) {

@@ -35,6 +35,7 @@ export const connectionCommands: Spec[] = [
     handler: (ctx, argv) => {
       const index = parseInteger(argv[1]!);
       if (index === null || index < -2147483648 || index > 2147483647) return errors.notInteger();
+      if (ctx.ks.singleDatabase && index !== 0) return errors.selectInClusterMode();
       if (index < 0 || index >= ctx.ks.dbs.length) return errors.dbIndexOutOfRange();
       ctx.session.db = index;
       ctx.db = ctx.ks.dbs[index]!;
@@ -128,7 +129,7 @@ function hello(ctx: ServerContext, argv: string[]): Reply {
     ['version', bulk(REDIS_COMPAT_VERSION)],
     ['proto', int(protocol)],
     ['id', int(ctx.session.id)],
-    ['mode', bulk('standalone')],
+    ['mode', bulk(ctx.engine.cluster === null ? 'standalone' : 'cluster')],
     ['role', bulk('master')],
     ['modules', EMPTY_ARRAY],
   ]);

@@ -30,8 +30,7 @@ export const transactionCommands: Spec[] = [
     syntax: 'DISCARD',
     handler: (ctx) => {
       if (ctx.session.multi === null) return errors.discardWithoutMulti();
-      ctx.session.multi = null;
-      ctx.ks.unwatchAll(ctx.session.watch);
+      ctx.engine.discardTransaction(ctx.session);
       return OK;
     },
   },
