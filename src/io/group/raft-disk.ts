@@ -110,9 +110,10 @@ export class RaftDisk {
 
   /**
    * Writes what a Ready asks to persist (snapshot, entries, hard state), mirrors it into
-   * `storage`, and calls `done` once it is durable: at once when the Ready needs no fsync.
-   * Write errors are returned to `done` too; the shell must then stop (Raft cannot go on with
-   * a log it cannot trust).
+   * `storage`, and calls `done` once it is durable: from the file's fsync callback, or before
+   * returning when the Ready needs no fsync (no timers or microtasks, so the simulator can run
+   * this code in virtual time). Write errors are returned to `done` too; the shell must then
+   * stop (Raft cannot go on with a log it cannot trust).
    */
   persist(ready: Ready, storage: MemoryStorage, done: (error: Error | null) => void): void {
     try {
@@ -131,11 +132,11 @@ export class RaftDisk {
         storage.setHardState(ready.hardState);
       }
     } catch (e) {
-      queueMicrotask(() => done(e as Error));
+      done(e as Error);
       return;
     }
     if (ready.mustSync || ready.snapshot !== null) this.file.fsync(done);
-    else queueMicrotask(() => done(null));
+    else done(null);
   }
 
   /** Keeps a snapshot the application took, then drops the entries it covers from memory. */
