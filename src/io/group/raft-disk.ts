@@ -1,0 +1,264 @@
+// The Raft log and hard state on disk, in front of the core's MemoryStorage. What each Ready
+// hands the shell is appended to one file of checksummed records and fsynced (when the Ready
+// says so) before the shell sends the messages that depend on it; on restart the records are
+// replayed into a MemoryStorage. Snapshots live in their own file, replaced atomically.
+//
+// raft.log: a 16-byte header ("CAIRNRFT", u16 version, u16 zero, CRC-32C of bytes 0..11), then
+// records: u32 payload length, u32 CRC-32C of the payload, u32 CRC-32C of those 8 bytes, payload.
+// Payload: one kind byte, then the codec's bytes:
+//   'E' an entry (entries from an index on replace what the log held from there),
+//   'H' the hard state,
+//   'I' a snapshot installed from the leader: u8 version, f64 index, f64 term. It replaced the
+//       whole log, so on load every entry read before it is dropped (the log restarts from the
+//       snapshot file);
+//   'C' compaction after a local snapshot: same body; entries up to index are dropped, later
+//       ones stay.
+// raft.snapshot: "CAIRNRSN", u16 version, u16 zero, then the snapshot message bytes of the codec
+// (metadata and data), then a CRC-32C of everything before it.
+//
+// A torn last record (a crash mid-append) is cut off with a warning; a bad record with valid
+// ones after it is corruption and stops start-up, naming the file and offset.
+import { decodeEntry, decodeHardState, decodeMessage, encodeEntry, encodeHardState, encodeMessage } from '../../core/raft/codec.js';
+import { MemoryStorage } from '../../core/raft/storage.js';
+import type { HardState, Ready, Snapshot } from '../../core/raft/types.js';
+import { crc32c } from '../persistence/crc32c.js';
+import { joinPath, type AppendFile, type FileSystem } from '../persistence/file-system.js';
+
+const LOG_MAGIC = 'CAIRNRFT';
+const SNAPSHOT_MAGIC = 'CAIRNRSN';
+const VERSION = 1;
+const HEADER_BYTES = 16;
+const RECORD_HEADER_BYTES = 12;
+
+export class RaftDiskError extends Error {}
+
+function header(magic: string): Buffer {
+  const b = Buffer.alloc(HEADER_BYTES);
+  b.write(magic, 0, 'latin1');
+  b.writeUInt16LE(VERSION, 8);
+  b.writeUInt32LE(crc32c(b, 0, 0, 12), 12);
+  return b;
+}
+
+function record(kind: string, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + 1 + body.length);
+  out[RECORD_HEADER_BYTES] = kind.charCodeAt(0);
+  out.set(body, RECORD_HEADER_BYTES + 1);
+  out.writeUInt32LE(1 + body.length, 0);
+  out.writeUInt32LE(crc32c(out, 0, RECORD_HEADER_BYTES, out.length), 4);
+  out.writeUInt32LE(crc32c(out, 0, 0, 8), 8);
+  return out;
+}
+
+function compaction(index: number, term: number): Uint8Array {
+  const b = Buffer.alloc(17);
+  b[0] = VERSION;
+  b.writeDoubleBE(index, 1);
+  b.writeDoubleBE(term, 9);
+  return b;
+}
+
+/** The snapshot as a message body, so metadata and data share the codec's format. */
+function snapshotBytes(snapshot: Snapshot): Uint8Array {
+  return encodeMessage({ type: 'snap', from: 0, to: 0, term: 0, snapshot });
+}
+
+export interface RaftDiskLoad {
+  readonly disk: RaftDisk;
+  readonly storage: MemoryStorage;
+  /** Set when a torn tail was cut off: the byte offset where the log now ends. */
+  readonly truncatedAt: number | null;
+}
+
+export class RaftDisk {
+  private constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    private file: AppendFile,
+  ) {}
+
+  get logPath(): string {
+    return joinPath(this.dir, 'raft.log');
+  }
+
+  /**
+   * Opens (or creates) the Raft files in `dir` and loads them into a MemoryStorage. A new
+   * group's first start passes its initial voters; a joining node passes none and learns the
+   * membership from the leader's snapshot.
+   */
+  static open(fs: FileSystem, dir: string, bootstrapVoters: readonly number[] = []): RaftDiskLoad {
+    fs.mkdirp(dir);
+    const logPath = joinPath(dir, 'raft.log');
+    const snapPath = joinPath(dir, 'raft.snapshot');
+    if (!fs.exists(logPath)) {
+      const f = fs.openAppend(logPath, true);
+      f.write(header(LOG_MAGIC));
+      f.fsyncSync();
+      fs.syncDir(dir);
+      return { disk: new RaftDisk(fs, dir, f), storage: MemoryStorage.bootstrap(bootstrapVoters), truncatedAt: null };
+    }
+    const snapshot = fs.exists(snapPath) ? readSnapshotFile(fs, snapPath) : null;
+    const fromSnapshot = (): MemoryStorage => {
+      const s = new MemoryStorage();
+      if (snapshot !== null) s.applySnapshot(snapshot);
+      return s;
+    };
+    const { storage, truncatedAt } = replayLog(readAll(fs, logPath), logPath, fromSnapshot);
+    if (truncatedAt !== null) fs.truncate(logPath, truncatedAt);
+    return { disk: new RaftDisk(fs, dir, fs.openAppend(logPath, false)), storage, truncatedAt };
+  }
+
+  /**
+   * Writes what a Ready asks to persist (snapshot, entries, hard state), mirrors it into
+   * `storage`, and calls `done` once it is durable: from the file's fsync callback, or before
+   * returning when the Ready needs no fsync (no timers or microtasks, so the simulator can run
+   * this code in virtual time). Write errors are returned to `done` too; the shell must then
+   * stop (Raft cannot go on with a log it cannot trust).
+   */
+  persist(ready: Ready, storage: MemoryStorage, done: (error: Error | null) => void): void {
+    try {
+      if (ready.snapshot !== null) {
+        this.writeSnapshotFile(ready.snapshot);
+        storage.applySnapshot(ready.snapshot);
+        this.file.write(record('I', compaction(ready.snapshot.metadata.index, ready.snapshot.metadata.term)));
+      }
+      if (ready.entries.length > 0) {
+        const parts = ready.entries.map((e) => record('E', encodeEntry(e)));
+        this.file.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+        storage.append(ready.entries);
+      }
+      if (ready.hardState !== null) {
+        this.file.write(record('H', encodeHardState(ready.hardState)));
+        storage.setHardState(ready.hardState);
+      }
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    if (ready.mustSync || ready.snapshot !== null) this.file.fsync(done);
+    else done(null);
+  }
+
+  /** Keeps a snapshot the application took, then drops the entries it covers from memory. */
+  saveSnapshot(snapshot: Snapshot, storage: MemoryStorage, keepIndex: number): void {
+    this.writeSnapshotFile(snapshot);
+    this.file.write(record('C', compaction(snapshot.metadata.index, snapshot.metadata.term)));
+    this.file.fsyncSync();
+    if (keepIndex > storage.firstIndex() - 1) storage.compact(Math.min(keepIndex, snapshot.metadata.index));
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  private writeSnapshotFile(snapshot: Snapshot): void {
+    const body = snapshotBytes(snapshot);
+    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length + 4);
+    header(SNAPSHOT_MAGIC).copy(out, 0);
+    out.set(body, HEADER_BYTES);
+    out.writeUInt32LE(crc32c(out, 0, 0, HEADER_BYTES + body.length), HEADER_BYTES + body.length);
+    const target = joinPath(this.dir, 'raft.snapshot');
+    const temp = `${target}.tmp`;
+    const f = this.fs.openAppend(temp, true);
+    try {
+      f.write(out);
+      f.fsyncSync();
+    } finally {
+      f.close();
+    }
+    this.fs.rename(temp, target);
+    this.fs.syncDir(this.dir);
+  }
+}
+
+function readAll(fs: FileSystem, file: string): Buffer {
+  const f = fs.openRead(file);
+  try {
+    const out = Buffer.alloc(f.size);
+    let at = 0;
+    while (at < out.length) {
+      const n = f.read(out.subarray(at), at);
+      if (n === 0) break;
+      at += n;
+    }
+    return out.subarray(0, at);
+  } finally {
+    f.close();
+  }
+}
+
+function readSnapshotFile(fs: FileSystem, file: string): Snapshot {
+  const bytes = readAll(fs, file);
+  const bad = (why: string) => new RaftDiskError(`${file}: ${why}; the Raft snapshot cannot be used`);
+  if (bytes.length < HEADER_BYTES + 4 || bytes.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) throw bad('not a Cairn Raft snapshot');
+  if (bytes.readUInt16LE(8) !== VERSION) throw bad(`format version ${bytes.readUInt16LE(8)} is not ${VERSION}`);
+  const end = bytes.length - 4;
+  if (crc32c(bytes, 0, 0, end) !== bytes.readUInt32LE(end)) throw bad('checksum mismatch');
+  const m = decodeMessage(bytes.subarray(HEADER_BYTES, end));
+  if (m === null || m.type !== 'snap') throw bad('undecodable body');
+  return m.snapshot;
+}
+
+/** A complete, checksummed record at `at`, or null. */
+function recordAt(bytes: Buffer, at: number): { kind: number; body: Buffer; next: number } | null {
+  if (bytes.length - at < RECORD_HEADER_BYTES) return null;
+  if (crc32c(bytes, 0, at, at + 8) !== bytes.readUInt32LE(at + 8)) return null;
+  const length = bytes.readUInt32LE(at);
+  const end = at + RECORD_HEADER_BYTES + length;
+  if (length < 1 || end > bytes.length) return null;
+  if (crc32c(bytes, 0, at + RECORD_HEADER_BYTES, end) !== bytes.readUInt32LE(at + 4)) return null;
+  return { kind: bytes[at + RECORD_HEADER_BYTES]!, body: bytes.subarray(at + RECORD_HEADER_BYTES + 1, end), next: end };
+}
+
+/** Whether any valid record starts after `from`: then a bad record is corruption, not a torn tail. */
+function validRecordAfter(bytes: Buffer, from: number): boolean {
+  for (let at = from + 1; at + RECORD_HEADER_BYTES <= bytes.length; at++) if (recordAt(bytes, at) !== null) return true;
+  return false;
+}
+
+/** Replays the log into a storage made by `fresh`; says where a torn tail starts, if any. */
+function replayLog(bytes: Buffer, file: string, fresh: () => MemoryStorage): { storage: MemoryStorage; truncatedAt: number | null } {
+  let storage = fresh();
+  if (bytes.length < HEADER_BYTES || bytes.toString('latin1', 0, 8) !== LOG_MAGIC || crc32c(bytes, 0, 0, 12) !== bytes.readUInt32LE(12)) {
+    throw new RaftDiskError(`${file}: not a Cairn Raft log (bad header)`);
+  }
+  if (bytes.readUInt16LE(8) !== VERSION) throw new RaftDiskError(`${file}: format version ${bytes.readUInt16LE(8)} is not ${VERSION}`);
+  let at = HEADER_BYTES;
+  let hardState: HardState | null = null;
+  while (at < bytes.length) {
+    const r = recordAt(bytes, at);
+    if (r === null) {
+      if (validRecordAfter(bytes, at)) throw new RaftDiskError(`${file}: damaged record at byte offset ${at} with valid records after it`);
+      break;
+    }
+    const corrupt = () => new RaftDiskError(`${file}: undecodable record at byte offset ${at}`);
+    switch (String.fromCharCode(r.kind)) {
+      case 'E': {
+        const e = decodeEntry(r.body);
+        if (e === null) throw corrupt();
+        if (e.index <= storage.firstIndex() - 1) break; // already covered by the snapshot
+        if (e.index > storage.lastIndex() + 1) throw new RaftDiskError(`${file}: entry ${e.index} at byte offset ${at} leaves a gap after ${storage.lastIndex()}`);
+        storage.append([e]);
+        break;
+      }
+      case 'H': {
+        hardState = decodeHardState(r.body);
+        if (hardState === null) throw corrupt();
+        break;
+      }
+      case 'I':
+      case 'C': {
+        if (r.body.length !== 17 || r.body[0] !== VERSION) throw corrupt();
+        const index = r.body.readDoubleBE(1);
+        if (r.kind === 0x49) storage = fresh(); // 'I': what came before was replaced by the snapshot
+        else if (index > storage.firstIndex() - 1 && index <= storage.lastIndex()) storage.compact(index);
+        break;
+      }
+      default:
+        throw corrupt();
+    }
+    at = r.next;
+  }
+  if (hardState !== null) storage.setHardState(hardState);
+  return { storage, truncatedAt: at < bytes.length ? at : null };
+}

@@ -1,0 +1,150 @@
+// The shell around one replica's Raft core: ticks from a timer, messages from the peer links,
+// and each Ready handled in the order Raft requires: persist (fsync) first, then send, then
+// apply, then advance. The state machine it drives is given by the caller (a Cairn engine in a
+// replica group, a small log in tests); this file knows nothing of keys or commands.
+import { decodeConfChange, decodeMessage, encodeMessage, RawNode, type ConfChange, type ConfState, type Entry, type NodeId, type ProposeResult, type RaftConfigInput, type RaftStatus, type ReadIndexResult, type ReadState, type Ready, type Snapshot, type SoftState } from '../../core/raft/index.js';
+import type { MemoryStorage } from '../../core/raft/storage.js';
+import type { PeerLinks } from './peer-links.js';
+import type { RaftDisk } from './raft-disk.js';
+
+/** What the group replicates: committed entries are applied in log order on every replica. */
+export interface StateMachine {
+  /** A committed normal entry (an empty payload is a new leader's no-op). */
+  apply(entry: Entry): void;
+  /** A committed membership change, after Raft applied it. */
+  applyConfChange(change: ConfChange, state: ConfState, entry: Entry): void;
+  /** A snapshot from the leader replaces the state machine's whole state. */
+  restore(snapshot: Snapshot): void;
+  /** Leadership or the known leader changed. */
+  roleChanged?(soft: SoftState): void;
+  /** A ReadIndex request is ready: serve it once `readState.index` is applied (it is, here). */
+  readReady?(readState: ReadState): void;
+}
+
+export interface RaftLoopOptions {
+  readonly raft: RaftConfigInput;
+  readonly storage: MemoryStorage;
+  readonly disk: RaftDisk;
+  readonly links: PeerLinks;
+  readonly machine: StateMachine;
+  /** Milliseconds per Raft tick (election after raftLimits.electionTicks ticks). */
+  readonly tickMs: number;
+  /** The disk failed: Raft cannot go on safely; the caller stops the node. */
+  readonly onFatal: (error: Error) => void;
+}
+
+export class RaftLoop {
+  readonly node: RawNode;
+  private readonly timer: NodeJS.Timeout;
+  /** A Ready is being persisted; no other is taken until it has been advanced. */
+  private busy = false;
+  private scheduled = false;
+  private stopped = false;
+  /** Highest index applied to the state machine. */
+  applied: number;
+
+  constructor(private readonly options: RaftLoopOptions) {
+    this.node = new RawNode(options.raft, options.storage);
+    this.applied = options.raft.applied ?? 0;
+    this.timer = setInterval(() => {
+      this.node.tick();
+      this.pump();
+    }, options.tickMs);
+    this.timer.unref();
+  }
+
+  /** A message from a peer link; bytes that are not a message are dropped. */
+  receive(bytes: Uint8Array): void {
+    if (this.stopped) return;
+    const m = decodeMessage(bytes);
+    if (m === null) return;
+    this.node.step(m);
+    this.pump();
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    const result = this.node.propose(data);
+    this.pump();
+    return result;
+  }
+
+  proposeConfChange(change: ConfChange): ProposeResult {
+    const result = this.node.proposeConfChange(change);
+    this.pump();
+    return result;
+  }
+
+  readIndex(context: string): ReadIndexResult {
+    const result = this.node.readIndex(context);
+    this.pump();
+    return result;
+  }
+
+  transferLeadership(to: NodeId): void {
+    this.node.transferLeadership(to);
+    this.pump();
+  }
+
+  campaign(): void {
+    this.node.campaign();
+    this.pump();
+  }
+
+  status(): RaftStatus {
+    return this.node.status();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** Handles Readies until none is left; batches calls made in one turn of the event loop. */
+  private pump(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.handleReady();
+    });
+  }
+
+  private handleReady(): void {
+    if (this.busy || this.stopped || !this.node.hasReady()) return;
+    this.busy = true;
+    const rd = this.node.ready();
+    this.options.disk.persist(rd, this.options.storage, (error) => {
+      if (this.stopped) return;
+      if (error !== null) {
+        this.stop();
+        this.options.onFatal(error);
+        return;
+      }
+      this.afterPersist(rd);
+      this.busy = false;
+      this.handleReady();
+    });
+  }
+
+  private afterPersist(rd: Ready): void {
+    for (const m of rd.messages) {
+      if (!this.options.links.send(m.to, encodeMessage(m))) this.node.reportUnreachable(m.to);
+    }
+    if (rd.softState !== null) this.options.machine.roleChanged?.(rd.softState);
+    if (rd.snapshot !== null) {
+      this.options.machine.restore(rd.snapshot);
+      this.applied = rd.snapshot.metadata.index;
+    }
+    for (const entry of rd.committedEntries) {
+      if (entry.type === 'conf-change') {
+        const change = decodeConfChange(entry.data);
+        if (change !== null) this.options.machine.applyConfChange(change, this.node.applyConfChange(change), entry);
+      } else {
+        this.options.machine.apply(entry);
+      }
+      this.applied = entry.index;
+    }
+    for (const rs of rd.readStates) this.options.machine.readReady?.(rs);
+    this.node.advance(rd);
+  }
+}
