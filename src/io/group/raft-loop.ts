@@ -128,7 +128,11 @@ export class RaftLoop {
 
   private afterPersist(rd: Ready): void {
     for (const m of rd.messages) {
-      if (!this.options.links.send(m.to, encodeMessage(m))) this.node.reportUnreachable(m.to);
+      const sent = this.options.links.send(m.to, encodeMessage(m));
+      if (!sent) this.node.reportUnreachable(m.to);
+      // Raft pauses a follower while a snapshot is on its way: say how the send went (a lost
+      // snapshot shows later as the follower's rejection, and Raft probes again).
+      if (m.type === 'snap') this.node.reportSnapshot(m.to, sent ? 'finish' : 'failure');
     }
     if (rd.softState !== null) this.options.machine.roleChanged?.(rd.softState);
     if (rd.snapshot !== null) {
