@@ -37,6 +37,10 @@ export interface RaftKvOptions {
   /** Entries kept in the log behind a snapshot (followers that close are caught up without one). */
   readonly keepEntries: number;
   readonly clockDriftBound: number;
+  /** A deliberate bug, for proving that the checkers catch it in this adapter (never in CI's list):
+   *  'ack-on-append' answers a write once the leader appended it, before any commit;
+   *  'leader-local-reads' lets the leader answer strong reads from its own state, without ReadIndex. */
+  readonly flaw?: 'ack-on-append' | 'leader-local-reads';
 }
 
 const DIR = '/raft';
@@ -135,7 +139,7 @@ class RaftKvNode implements SimNode {
 
   request(op: ClientOp, consistency: Consistency, done: (result: ClientResult) => void): void {
     if (op.kind === 'read') {
-      if (consistency === 'weak') {
+      if (consistency === 'weak' || (this.options.flaw === 'leader-local-reads' && this.raw.status().role === 'leader')) {
         done({ type: 'ok', output: { value: this.machine.get(op.key) } });
         return;
       }
@@ -160,8 +164,9 @@ class RaftKvNode implements SimNode {
       done(this.refusal(r.kind === 'dropped' ? `proposal refused: ${r.reason}` : 'proposal forwarded'));
       return;
     }
+    const ackEarly = this.options.flaw === 'ack-on-append' && op.kind === 'write';
     const waiting = this.writes.get(r.index) ?? [];
-    waiting.push({ id, index: r.index, term: r.term, weak: consistency === 'weak' && op.kind === 'write', since: this.ticks, done });
+    waiting.push({ id, index: r.index, term: r.term, weak: (consistency === 'weak' || ackEarly) && op.kind === 'write', since: this.ticks, done });
     this.writes.set(r.index, waiting);
     this.pump();
   }
