@@ -14,7 +14,9 @@
 //   'C' compaction after a local snapshot: same body; entries up to index are dropped, later
 //       ones stay.
 // raft.snapshot: "CAIRNRSN", u16 version, u16 zero, then the snapshot message bytes of the codec
-// (metadata and data), then a CRC-32C of everything before it.
+// (metadata and data), then a CRC-32C of everything before it. A new group's first start writes
+// one at index 0 holding the initial membership, before the log is created, so that a restart
+// that finds no later snapshot still knows the voters.
 //
 // A torn last record (a crash mid-append) is cut off with a warning; a bad record with valid
 // ones after it is corruption and stops start-up, naming the file and offset.
@@ -91,16 +93,24 @@ export class RaftDisk {
     const logPath = joinPath(dir, 'raft.log');
     const snapPath = joinPath(dir, 'raft.snapshot');
     if (!fs.exists(logPath)) {
+      const storage = MemoryStorage.bootstrap(bootstrapVoters);
+      // The initial membership is written down before the log exists: a restart must find it
+      // on disk (a node that forgot it would count no voters and never campaign again). A
+      // joining node has none to write; it learns the membership from the leader's snapshot.
+      if (bootstrapVoters.length > 0) writeSnapshotFile(fs, dir, storage.snapshot());
       const f = fs.openAppend(logPath, true);
       f.write(header(LOG_MAGIC));
       f.fsyncSync();
       fs.syncDir(dir);
-      return { disk: new RaftDisk(fs, dir, f), storage: MemoryStorage.bootstrap(bootstrapVoters), truncatedAt: null };
+      return { disk: new RaftDisk(fs, dir, f), storage, truncatedAt: null };
     }
     const snapshot = fs.exists(snapPath) ? readSnapshotFile(fs, snapPath) : null;
     const fromSnapshot = (): MemoryStorage => {
+      if (snapshot === null) return new MemoryStorage();
+      const { index, confState } = snapshot.metadata;
+      if (index === 0) return MemoryStorage.bootstrap(confState.voters, confState.learners); // the initial membership
       const s = new MemoryStorage();
-      if (snapshot !== null) s.applySnapshot(snapshot);
+      s.applySnapshot(snapshot);
       return s;
     };
     const { storage, truncatedAt } = replayLog(readAll(fs, logPath), logPath, fromSnapshot);
@@ -152,23 +162,28 @@ export class RaftDisk {
   }
 
   private writeSnapshotFile(snapshot: Snapshot): void {
-    const body = snapshotBytes(snapshot);
-    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length + 4);
-    header(SNAPSHOT_MAGIC).copy(out, 0);
-    out.set(body, HEADER_BYTES);
-    out.writeUInt32LE(crc32c(out, 0, 0, HEADER_BYTES + body.length), HEADER_BYTES + body.length);
-    const target = joinPath(this.dir, 'raft.snapshot');
-    const temp = `${target}.tmp`;
-    const f = this.fs.openAppend(temp, true);
-    try {
-      f.write(out);
-      f.fsyncSync();
-    } finally {
-      f.close();
-    }
-    this.fs.rename(temp, target);
-    this.fs.syncDir(this.dir);
+    writeSnapshotFile(this.fs, this.dir, snapshot);
   }
+}
+
+/** Replaces raft.snapshot atomically: a temporary file, fsync, rename, fsync of the folder. */
+function writeSnapshotFile(fs: FileSystem, dir: string, snapshot: Snapshot): void {
+  const body = snapshotBytes(snapshot);
+  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length + 4);
+  header(SNAPSHOT_MAGIC).copy(out, 0);
+  out.set(body, HEADER_BYTES);
+  out.writeUInt32LE(crc32c(out, 0, 0, HEADER_BYTES + body.length), HEADER_BYTES + body.length);
+  const target = joinPath(dir, 'raft.snapshot');
+  const temp = `${target}.tmp`;
+  const f = fs.openAppend(temp, true);
+  try {
+    f.write(out);
+    f.fsyncSync();
+  } finally {
+    f.close();
+  }
+  fs.rename(temp, target);
+  fs.syncDir(dir);
 }
 
 function readAll(fs: FileSystem, file: string): Buffer {

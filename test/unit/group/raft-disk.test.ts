@@ -49,6 +49,18 @@ describe('the durable Raft log', () => {
     assert.deepEqual(held(again.storage), held(storage), 'the reloaded log is the one kept in memory');
   });
 
+  test('the initial membership survives a restart that finds no later snapshot', async () => {
+    const fs = new MemoryFileSystem();
+    const { disk, storage } = RaftDisk.open(fs, DIR, [1, 2, 3]);
+    await persist(disk, storage, ready({ entries: [entry(1, 1)], hardState: { term: 1, vote: 1, commit: 1 } }));
+    disk.close();
+    // Reopened without being told the voters, as a restarted process that trusts its disk.
+    const again = reopen(fs);
+    assert.deepEqual(again.storage.initialState().confState, { voters: [1, 2, 3], learners: [] });
+    assert.deepEqual(held(again.storage), ['e1.1']);
+    assert.equal(again.storage.firstIndex(), 1);
+  });
+
   test('a crash loses only what was not fsynced, and a torn last record is cut', async () => {
     const fs = new MemoryFileSystem();
     const { disk, storage } = RaftDisk.open(fs, DIR, [1]);

@@ -1,0 +1,183 @@
+// The replicated state machine of the `raft` adapter: a real Cairn engine (the admission
+// pipeline, the command table, the key space) that applies each committed entry's command.
+// An entry carries a command in deterministic form plus the proposer's wall-clock time; the
+// engine's clock is set to that time before the command runs, so every replica computes the
+// same result whatever its own clock says. Compare-and-set is a guarded command: the guard (the
+// key's expected value, read with GET) and the SET run in one synchronous apply, so nothing can
+// come between them and every replica takes the same branch.
+import { keyspaceDigest } from '../../src/core/digest.js';
+import { ReplyKind, type Reply } from '../../src/core/reply.js';
+import type { Clock } from '../../src/server/clock.js';
+import { Engine } from '../../src/server/engine.js';
+import type { Session, SessionTransport } from '../../src/server/session.js';
+import { WindowReader } from '../../src/io/persistence/byte-reader.js';
+import { ChunkWriter } from '../../src/io/persistence/chunk-writer.js';
+import { crc32c } from '../../src/io/persistence/crc32c.js';
+import { SnapshotReader, writeEntry, writeEof, writeHeader, writeSelectDb } from '../../src/io/persistence/snapshot-format.js';
+import type { ClientOp, Output, Value } from '../history.js';
+
+/** What a normal entry carries (JSON, UTF-8): who asked, when, and the command. */
+export interface KvCommand {
+  /** The proposer's request id: unique across nodes and incarnations. */
+  readonly id: string;
+  /** The proposer's wall clock (ms) when it proposed: the engine's "now" for this command. */
+  readonly at: number;
+  /** The command line, e.g. ['SET', key, value]. */
+  readonly argv: readonly string[];
+  /** Compare-and-set: run argv only when the key's value equals this (null: the key is absent). */
+  readonly ifEquals?: { readonly key: string; readonly value: Value };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeCommand(c: KvCommand): Uint8Array {
+  return encoder.encode(JSON.stringify(c));
+}
+
+/** The command in an entry's payload; throws on bytes no Cairn node could have proposed. */
+export function decodeCommand(data: Uint8Array): KvCommand {
+  const c = JSON.parse(decoder.decode(data)) as KvCommand;
+  if (typeof c.id !== 'string' || typeof c.at !== 'number' || !Array.isArray(c.argv)) throw new Error(`not a replicated command: ${decoder.decode(data)}`);
+  return c;
+}
+
+/** The command a client's write or compare-and-set becomes. */
+export function commandFor(op: Exclude<ClientOp, { kind: 'read' }>, id: string, at: number): KvCommand {
+  const argv = ['SET', op.key, op.value];
+  return op.kind === 'write' ? { id, at, argv } : { id, at, argv, ifEquals: { key: op.key, value: op.expected } };
+}
+
+/** A clock the state machine sets: to an entry's time before applying it. */
+class SetClock implements Clock {
+  ms = 0;
+  nowMs(): number {
+    return this.ms;
+  }
+  nowMicros(): number {
+    return this.ms * 1000;
+  }
+  monotonicMicros(): number {
+    return this.ms * 1000;
+  }
+}
+
+const TRANSPORT: SessionTransport = {
+  kind: 'embedded',
+  deliver: () => {},
+  close: () => {},
+  unblocked: () => {},
+  queryBufferBytes: () => 0,
+  outputBufferBytes: () => 0,
+};
+
+export class KvMachine {
+  readonly engine: Engine;
+  private readonly clock = new SetClock();
+  private readonly session: Session;
+
+  constructor() {
+    // The engine's seed must be the same on every replica: commands that pick at random pick alike.
+    this.engine = new Engine({ clock: this.clock, seed: 1 });
+    this.session = this.engine.createSession(TRANSPORT, 'raft', 'raft');
+    this.session.authenticated = true;
+  }
+
+  /** Applies one committed command; returns what its proposer's client is told. */
+  apply(c: KvCommand): Output {
+    this.clock.ms = c.at;
+    if (c.ifEquals !== undefined) {
+      if (this.get(c.ifEquals.key) !== c.ifEquals.value) return { swapped: false };
+      this.run(c.argv);
+      return { swapped: true };
+    }
+    this.run(c.argv);
+    return null;
+  }
+
+  /** GET through the engine, as a client's read would run. */
+  get(key: string): Value {
+    const reply = this.engine.execute(this.session, ['GET', key]);
+    if (reply.k === ReplyKind.Nil) return null;
+    if (reply.k === ReplyKind.Bulk) return reply.v as string;
+    throw new Error(`GET ${key} answered ${describe(reply)}`);
+  }
+
+  digest(): string {
+    return keyspaceDigest(this.engine.ks);
+  }
+
+  /** The whole key space in Cairn's snapshot format (the format of dump.rdb), as Raft's snapshot data. */
+  snapshot(): Uint8Array {
+    const out = new ChunkWriter(null, 4096);
+    writeHeader(out);
+    let keys = 0;
+    for (const db of this.engine.ks.dbs) {
+      if (db.entries.size === 0) continue;
+      writeSelectDb(out, db.id);
+      for (const e of db.entries.values()) {
+        writeEntry(out, e);
+        keys++;
+      }
+    }
+    writeEof(out, keys);
+    const body = out.take();
+    const bytes = new Uint8Array(body.length + 4);
+    bytes.set(body, 0);
+    new DataView(bytes.buffer).setUint32(body.length, crc32c(body), true);
+    return bytes;
+  }
+
+  /** A machine holding a snapshot's state (from this node's disk or from the leader). */
+  static fromSnapshot(data: Uint8Array): KvMachine {
+    const m = new KvMachine();
+    m.load(data);
+    return m;
+  }
+
+  private load(data: Uint8Array): void {
+    if (data.length === 0) return; // a new group's initial snapshot: nothing yet
+    const reader = new SnapshotReader(new WindowReader(memoryFile(data)));
+    for (;;) {
+      const item = reader.next();
+      switch (item.kind) {
+        case 'aux':
+        case 'function':
+          break;
+        case 'corrupt':
+          throw new Error(`Raft snapshot data is damaged at byte ${item.offset}: ${item.reason}`);
+        case 'end':
+          return;
+        case 'key': {
+          const e = this.engine.ks.db(item.db).add(item.key, item.type, item.value);
+          if (item.expiresAt !== 0) this.engine.ks.db(item.db).setExpire(e, item.expiresAt);
+          break;
+        }
+      }
+    }
+  }
+
+  private run(argv: readonly string[]): void {
+    const reply = this.engine.execute(this.session, [...argv]);
+    // Every replica runs the same command on the same state: an error here would be an error
+    // everywhere, and for the commands this adapter proposes it is a bug.
+    if (reply.k === ReplyKind.Error) throw new Error(`${argv.join(' ')} failed while applying: ${String(reply.v)}`);
+  }
+}
+
+function memoryFile(data: Uint8Array): { path: string; size: number; read(target: Uint8Array, position: number): number; close(): void } {
+  return {
+    path: 'raft-snapshot',
+    size: data.length,
+    read: (target, position) => {
+      const n = Math.max(0, Math.min(target.length, data.length - position));
+      target.set(data.subarray(position, position + n), 0);
+      return n;
+    },
+    close: () => {},
+  };
+}
+
+function describe(r: Reply): string {
+  return `${r.k}:${JSON.stringify(r.v)}`;
+}
