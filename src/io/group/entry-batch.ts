@@ -28,5 +28,5 @@ export function decodeEntryBatch(data: Uint8Array): Effect[][] | null {
     out.push(effects);
     at = end;
   }
-  return out;
+  return out.length > 0 ? out : null;
 }
