@@ -119,9 +119,9 @@ export class BlockingManager {
   }
 
   /** The blocked sessions waiting in the command `fullName` (a replica group's WAITs). */
-  blockedIn(fullName: string): Array<{ session: Session; argv: readonly string[] }> {
-    const out: Array<{ session: Session; argv: readonly string[] }> = [];
-    for (const [session, state] of this.blocked) if (state.fullName === fullName) out.push({ session, argv: state.argv });
+  blockedIn(fullName: string): Array<{ session: Session; argv: readonly string[]; deadlineMs: number }> {
+    const out: Array<{ session: Session; argv: readonly string[]; deadlineMs: number }> = [];
+    for (const [session, state] of this.blocked) if (state.fullName === fullName) out.push({ session, argv: state.argv, deadlineMs: state.deadlineMs });
     return out;
   }
 

@@ -141,7 +141,7 @@ describe('a replica group of three cairn servers', () => {
     await w.hset('h', 'a', '1', 'b', '2');
     for (const f of followers) {
       const r = await eventualReader(f.port);
-      await until(`writes applied on node ${f.id}`, async () => (await r.get('k99')) === 'v99' && (await r.get('counter')) === '5');
+      await until(`writes applied on node ${f.id}`, async () => (await r.get('k99')) === 'v99' && (await r.get('counter')) === '5' && (await r.exists('h')) === 1);
       assert.deepEqual(await r.hgetall('h'), { a: '1', b: '2' });
       const pttl = await r.pttl('ttl');
       assert.ok(pttl > 0 && pttl <= 60_000, `the TTL travels as an absolute time (${pttl})`);
@@ -204,12 +204,14 @@ describe('a replica group of three cairn servers', () => {
     cluster.on('error', () => {});
     assert.equal(await cluster.set('a', '1'), 'OK');
     assert.equal(await cluster.get('a'), '1');
-    const slots = (await cluster.cluster('SLOTS')) as unknown[][];
-    assert.equal(slots.length, 1);
+    // Links between members come up within a few redials; then the shard lists all three.
+    const slots = await until('CLUSTER SLOTS lists the master and two replicas', async () => {
+      const s = (await cluster.cluster('SLOTS')) as unknown[][];
+      return s.length === 1 && s[0]!.length === 5 ? s : undefined;
+    });
     assert.equal(slots[0]![0], 0);
     assert.equal(slots[0]![1], 16383);
     assert.equal((slots[0]![2] as unknown[])[1], leader.port, 'the leader is the master');
-    assert.equal(slots[0]!.length, 5, 'master and two replicas');
 
     // A follower answers MOVED to the leader; READONLY reads are served there.
     const f = nodes.find((n) => n !== leader)!;

@@ -84,6 +84,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private readonly levels = new WeakMap<Session, SessionLevels>();
   private readonly forwarder: LeaderForwarder;
   private readonly viewTimer: NodeJS.Timeout;
+  private readonly waitTimer: NodeJS.Timeout;
   /** Highest Raft index whose effects are in the key space (ahead of commit on a leader). */
   private executedThrough = 0;
   /** Records of the turn being filled (leader). */
@@ -131,6 +132,9 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     });
     this.viewTimer = setInterval(() => this.publishView(), 1000);
     this.viewTimer.unref();
+    // Followers' acknowledgements arrive between commits: WAIT looks again every tick.
+    this.waitTimer = setInterval(() => this.serveWaits(), options.tickMs);
+    this.waitTimer.unref();
   }
 
   /** Opens the Raft files, starts the peer links and the Raft loop, and hooks into the engine. */
@@ -160,6 +164,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.viewTimer);
+    clearInterval(this.waitTimer);
     this.loop.stop();
     this.forwarder.close();
     await this.links.close();
@@ -434,12 +439,13 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     return this.replicas().filter((r) => r.offset >= index).length;
   }
 
-  /** Answers WAITs that now have enough replicas. */
+  /** Answers WAITs that now have enough replicas, or whose time is up (with the count now, as Redis). */
   private serveWaits(): void {
-    if (this.raftRole !== 'leader') return;
-    for (const { session, argv } of this.engine.blocking.blockedIn('wait')) {
+    if (this.raftRole !== 'leader' || this.engine.blocking.count === 0) return;
+    const now = this.engine.clock.nowMs();
+    for (const { session, argv, deadlineMs } of this.engine.blocking.blockedIn('wait')) {
       const acked = this.acknowledged(session);
-      if (BigInt(acked) >= BigInt(argv[1]!)) this.engine.blocking.answer(session, int(acked));
+      if (BigInt(acked) >= BigInt(argv[1]!) || deadlineMs <= now) this.engine.blocking.answer(session, int(acked));
     }
   }
 
