@@ -68,7 +68,7 @@ async function makeGroup(extra: string[] = []): Promise<{ nodes: Node[]; peers: 
 }
 
 async function startNode(group: { peers: string; extra: string[] }, n: Node): Promise<void> {
-  n.proc = await startCairnIn(n.dir, ['--port', String(n.port), '--group-peers', group.peers, '--group-tick-ms', '50', '--enable-debug-command', 'yes', ...group.extra]);
+  n.proc = await startCairnIn(n.dir, ['--port', String(n.port), '--group-peers', group.peers, '--group-tick-ms', '100', '--enable-debug-command', 'yes', ...group.extra]);
   live.add(n.proc);
 }
 
@@ -195,6 +195,43 @@ describe('a replica group of three cairn servers', () => {
     // CLUSTER FAILOVER is refused without cluster mode; consistency levels are per connection.
     assert.deepEqual(await back.call('CONSISTENCY'), ['reads', 'eventual', 'writes', 'majority']);
     await assert.rejects(back.call('CONSISTENCY', 'READS', 'sometimes'), /syntax/);
+  });
+
+  test('a leader cut off with an uncommitted write never acknowledges it, steps down and rolls it back', async () => {
+    const { nodes } = await makeGroup();
+    const leader = await leaderOf(nodes);
+    const followers = nodes.filter((n) => n !== leader);
+    const w = track(client(leader.port));
+    assert.equal(await w.set('committed', '1'), 'OK');
+    await sameDigest(nodes);
+    // Freeze both followers: the leader can append but never commit.
+    for (const f of followers) process.kill(f.proc!.pid, 'SIGSTOP');
+    let resumed = false;
+    try {
+      const write = w.set('speculative', 'x').then((v) => `answered ${v}`, (e: Error) => `failed: ${e.message}`);
+      const reader = track(client(leader.port));
+      const read = reader.get('speculative').then((v) => `answered ${v}`, (e: Error) => `failed: ${e.message}`);
+      // CheckQuorum makes the cut-off leader step down within an election timeout.
+      assert.match(await write, /^failed/, 'the uncommitted write is never acknowledged');
+      assert.match(await read, /^failed/, 'a read that saw the uncommitted write is not answered either');
+      await until('the old leader stepped down', async () => (await role(leader.port)) === 'slave');
+      const old = await eventualReader(leader.port);
+      assert.equal(await old.get('speculative'), null, 'the old leader rolled its state back to the committed log');
+      assert.equal(await old.get('committed'), '1');
+      for (const f of followers) process.kill(f.proc!.pid, 'SIGCONT');
+      resumed = true;
+      // The entry is still in the old leader's log: if it wins the next election it commits it
+      // (the write was never acknowledged, so either outcome is allowed), else it is replaced.
+      const next = await leaderOf(nodes);
+      const r = track(client(next.port));
+      assert.equal(await r.get('committed'), '1');
+      const outcome = await r.get('speculative');
+      assert.ok(outcome === null || outcome === 'x', `speculative is ${outcome}`);
+      await sameDigest(nodes);
+      await until('the old leader agrees', async () => (await old.get('speculative')) === outcome);
+    } finally {
+      if (!resumed) for (const f of followers) if (f.proc !== null) process.kill(f.proc.pid, 'SIGCONT');
+    }
   });
 
   test('cluster mode: ioredis Cluster sees one shard and follows MOVED after CLUSTER FAILOVER and after a kill', async () => {

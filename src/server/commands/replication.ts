@@ -12,7 +12,9 @@ type Spec = CommandSpec<ServerContext>;
 function role(ctx: ServerContext): Reply {
   const status = ctx.engine.replication;
   const primary = status.primary();
-  if (status.role() === 'slave' && primary !== null) {
+  if (status.role() === 'slave') {
+    // A replica group member during an election knows no primary yet: Redis's 'connect' state.
+    if (primary === null) return array([bulk('slave'), bulk(''), int(0), bulk('connect'), int(status.offset())]);
     return array([bulk('slave'), bulk(primary.ip), int(primary.port), bulk('connected'), int(status.offset())]);
   }
   const replicas = status.replicas().map((r) => array([bulk(r.ip), bulk(String(r.port)), bulk(String(r.offset))]));
