@@ -192,6 +192,16 @@ describe('a replica group of three cairn servers', () => {
     assert.equal(await back.get('counter'), '7');
     assert.equal(await role(leader.port), 'slave');
 
+    // The restarted member is a full voter again: without the current leader, it and the last
+    // member elect one of themselves.
+    await kill9(next);
+    const third = await leaderOf(nodes);
+    assert.notEqual(third, next);
+    const r3 = track(client(third.port));
+    assert.equal(await r3.incr('counter'), 8);
+    await startNode({ peers, extra }, next);
+    await sameDigest(nodes);
+
     // CLUSTER FAILOVER is refused without cluster mode; consistency levels are per connection.
     assert.deepEqual(await back.call('CONSISTENCY'), ['reads', 'eventual', 'writes', 'majority']);
     await assert.rejects(back.call('CONSISTENCY', 'READS', 'sometimes'), /syntax/);

@@ -95,10 +95,19 @@ export class RaftDisk {
       f.write(header(LOG_MAGIC));
       f.fsyncSync();
       fs.syncDir(dir);
-      return { disk: new RaftDisk(fs, dir, f), storage: MemoryStorage.bootstrap(bootstrapVoters), truncatedAt: null };
+      const storage = MemoryStorage.bootstrap(bootstrapVoters);
+      const disk = new RaftDisk(fs, dir, f);
+      // The initial membership is the index-0 snapshot: kept on disk, or a restarted node would
+      // know no voters and could never campaign.
+      if (bootstrapVoters.length > 0) disk.writeSnapshotFile(storage.snapshot());
+      return { disk, storage, truncatedAt: null };
     }
     const snapshot = fs.exists(snapPath) ? readSnapshotFile(fs, snapPath) : null;
     const fromSnapshot = (): MemoryStorage => {
+      if (snapshot === null || snapshot.metadata.index === 0) {
+        const conf = snapshot?.metadata.confState;
+        return conf !== undefined ? MemoryStorage.bootstrap(conf.voters, conf.learners) : MemoryStorage.bootstrap(bootstrapVoters);
+      }
       const s = new MemoryStorage();
       if (snapshot !== null) s.applySnapshot(snapshot);
       return s;

@@ -501,6 +501,8 @@ function isWrite(s: Session, spec: Spec, fullName: string): boolean {
   const writeLike = (sp: Spec): boolean => sp.flags.includes('write') || sp.flags.includes('may_replicate');
   if (fullName === 'exec') return s.multi?.queue.some((q) => writeLike(q.spec)) ?? false;
   if (fullName === 'eval_ro' || fullName === 'evalsha_ro' || fullName === 'fcall_ro') return false;
+  // Messages are not replicated: a member delivers them to its own subscribers.
+  if (fullName === 'publish' || fullName === 'spublish') return false;
   return writeLike(spec);
 }
 
