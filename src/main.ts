@@ -18,6 +18,8 @@ import { loadOrCreateNodeId } from './io/cluster-config.js';
 import { enableClusterMode } from './server/cluster.js';
 import { singleNodeView } from './core/cluster/view.js';
 import { CAIRN_VERSION, REDIS_COMPAT_VERSION } from './version.js';
+import { planGroup, type GroupPlan } from './io/group/group-peers.js';
+import { ReplicaGroup } from './io/group/replica-group.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const cmd = parseArgs(argv);
@@ -72,6 +74,23 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   });
   const dir = path.resolve(config.get('dir'));
   mkdirSync(dir, { recursive: true });
+  const binds = config.get('bind').split(/\s+/).filter((b) => b !== '');
+  let plan: GroupPlan | null = null;
+  if (config.get('group-peers') !== '') {
+    const planned = planGroup(config.get('group-peers'), config.int('port'), binds, config.int('group-bus-port'));
+    if (typeof planned === 'string') {
+      process.stderr.write(`cairn: ${planned}\n`);
+      return 2;
+    }
+    if (config.int('memcached-port') >= 0) {
+      process.stderr.write('cairn: the memcached front door is not available in a replica group yet (unset memcached-port or group-peers)\n');
+      return 2;
+    }
+    plan = planned;
+    // In a group the Raft log makes writes durable; the append-only log is not kept.
+    config.set('appendonly', 'no', false);
+  }
+  let group: ReplicaGroup | null = null;
 
   let servers: RunningServer[] = [];
   let stopping = false;
@@ -83,6 +102,7 @@ async function runServer(configFile: string | null, options: Array<[string, stri
     log.notice('shutting down', { reason });
     clearInterval(cron);
     const closing = Promise.all(servers.map((s) => s.close()));
+    await group?.stop();
     persistence.prepareShutdown(null); // the log written and fsynced, a snapshot if save points are set
     persistence.close();
     await closing;
@@ -120,7 +140,6 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   engine.blocking.scheduler = realTimer;
   const persistence = new Persistence({ engine, dir, log });
   persistence.attach();
-  const binds = config.get('bind').split(/\s+/).filter((b) => b !== '');
   const clusterIp = config.get('cluster-announce-ip') || (binds[0] ?? '127.0.0.1');
   let clusterNodeId: string | null = null;
   if (config.bool('cluster-enabled')) {
@@ -131,6 +150,20 @@ async function runServer(configFile: string | null, options: Array<[string, stri
       return 1;
     }
     enableClusterMode(engine, singleNodeView(clusterNodeId, clusterIp, config.int('port')));
+  }
+  if (plan !== null) {
+    try {
+      group = await ReplicaGroup.start({
+        engine, plan, raftDir: path.join(dir, 'raft'), log, tickMs: config.int('group-tick-ms'), clusterMode: clusterNodeId !== null,
+        onFatal: (error) => {
+          log.error('the replica group cannot go on', { error: error.message });
+          process.exit(1);
+        },
+      });
+    } catch (e) {
+      log.warning('could not start the replica group', { error: String((e as Error).message ?? e) });
+      return 1;
+    }
   }
   try {
     let port = config.int('port');
@@ -160,7 +193,7 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   }
   servers = [...servers];
   engine.process.tcpPort = servers[0]?.port ?? 0;
-  if (clusterNodeId !== null) engine.cluster?.setView(singleNodeView(clusterNodeId, clusterIp, engine.process.tcpPort));
+  if (clusterNodeId !== null && group === null) engine.cluster?.setView(singleNodeView(clusterNodeId, clusterIp, engine.process.tcpPort));
   const pidfile = config.get('pidfile');
   if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
   const cron = setInterval(() => engine.cron(), Math.max(1, Math.floor(1000 / config.int('hz'))));
@@ -169,6 +202,7 @@ async function runServer(configFile: string | null, options: Array<[string, stri
     pid: process.pid,
     port: servers[0]?.port,
     ...(memcachedPort !== null ? { memcached_port: memcachedPort } : {}),
+    ...(plan !== null ? { group_node: plan.self.id, group_bus_port: group?.links.listenPort } : {}),
     bind: binds,
     dir,
     config_file: config.file,
@@ -177,7 +211,8 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   try {
-    await persistence.start(); // clients get LOADING until the data set is in memory
+    // A group member's data comes from its Raft log (replayed by the group), not from the local files.
+    if (group === null) await persistence.start(); // clients get LOADING until the data set is in memory
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     log.error(message);

@@ -467,3 +467,20 @@ export const memcachedErrors = {
   binaryUnknown: 'Unknown command',
   binaryOutOfMemory: 'Out of memory',
 } as const;
+
+// Replica groups (docs/design/replica-group.md).
+/** A write sent to a follower that cannot hand it to the leader (Redis's text for a read-only replica). */
+export const readOnlyReplica = (): Reply => errorReply("READONLY You can't write against a read only replica.");
+/** No leader is known right now (an election is running): the client retries. */
+export const groupNoLeader = (): Reply => errorReply('TRYAGAIN The replica group has no leader right now; retry shortly');
+/** A new leader applies the entries of earlier terms before it serves (a few milliseconds). */
+export const groupLeaderCatchingUp = (): Reply => errorReply('TRYAGAIN The replica group leader is still applying entries of earlier terms; retry shortly');
+/** The leader could not be reached to run a command handed to it. */
+export const groupForwardFailed = (why: string): Reply => errorReply(`TRYAGAIN The command could not be handed to the group leader (${oneLine(why)}); retry`);
+export const groupOnly = (command: string): Reply => errorReply(`ERR ${command} is only available on a replica group member (cairn server --group-peers)`);
+export const consistencySyntax = (): Reply =>
+  errorReply('ERR syntax: CONSISTENCY [NEXT] [READS linearizable|leader|eventual] [WRITES majority|leader]');
+export const failoverOnLeader = (): Reply => errorReply('ERR You should send CLUSTER FAILOVER to a replica');
+export const failoverNoLeader = (): Reply => errorReply('ERR the replica group has no leader to take over from');
+/** An error the group leader answered to a command a follower handed it, relayed as it came. */
+export const relayedFromLeader = (text: string): Reply => errorReply(oneLine(text));

@@ -105,7 +105,8 @@ export class Database {
     const e = this.entries.get(key);
     if (e === undefined) return undefined;
     if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
-      this.expireEntry(e);
+      // A replica hides the key but leaves its deletion to the primary's DEL (Redis does too).
+      if (!this.ks.replicaExpiry) this.expireEntry(e);
       return undefined;
     }
     return e;
@@ -274,7 +275,7 @@ export class Database {
     for (let tries = 0; tries < 100 && this.dense.length > 0; tries++) {
       const e = this.dense[this.ks.rng.below(this.dense.length)]!;
       if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
-        this.expireEntry(e);
+        if (!this.ks.replicaExpiry) this.expireEntry(e);
         continue;
       }
       return e;
@@ -301,7 +302,7 @@ export class Database {
       budget--;
       const e = this.dense[next]!;
       if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
-        this.expireEntry(e);
+        if (!this.ks.replicaExpiry) this.expireEntry(e);
         continue;
       }
       visit(e);
@@ -426,6 +427,12 @@ export class Keyspace {
   lfu = { enabled: false, logFactor: 10, decayMinutes: 1 };
   /** Cluster mode: clients see database 0 only (SELECT, MOVE, SWAPDB and COPY ... DB refuse others). */
   singleDatabase = false;
+  /**
+   * Set on a replica of a group: keys past their time are hidden from reads but never deleted
+   * here (no lazy or active expiry); only the primary's logged DEL removes them, so every write
+   * the primary ran on a key it still saw alive applies identically on the replica.
+   */
+  replicaExpiry = false;
   /** Effects not yet taken by the shell. */
   private effects: Effect[] = [];
   /** Key events not yet taken by the shell; collected only while someone listens. */
@@ -563,6 +570,7 @@ export class Keyspace {
   /** Active expiry over every database, with Redis's repeat rule; returns keys expired. */
   activeExpireCycle(): number {
     let total = 0;
+    if (this.replicaExpiry) return 0; // a replica waits for the primary's DELs
     for (const db of this.dbs) {
       for (let loop = 0; loop < limits.activeExpireLoopsMax; loop++) {
         const [examined, expired] = db.activeExpirePass(limits.activeExpireKeysPerLoop);

@@ -82,7 +82,7 @@ class Connection implements SessionTransport {
     const local = `${socket.localAddress}:${socket.localPort}`;
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.session = engine.createSession(this, remote, local);
-    this.hold = new ReplyHold(engine, () => socket.destroy());
+    this.hold = new ReplyHold(engine, () => socket.destroy(), this.session);
     engine.networkClients++;
     this.parser = new RespParser({
       maxBulkBytes: engine.config.int('proto-max-bulk-len'),

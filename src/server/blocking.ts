@@ -108,6 +108,23 @@ export class BlockingManager {
     return true;
   }
 
+  /**
+   * Answers a blocked client with `reply` now (a replica group: WAIT once enough replicas hold
+   * the writes, a command handed to the leader once its answer came). False when not blocked.
+   */
+  answer(s: Session, reply: Reply): boolean {
+    if (!this.blocked.has(s)) return false;
+    this.release(s, reply);
+    return true;
+  }
+
+  /** The blocked sessions waiting in the command `fullName` (a replica group's WAITs). */
+  blockedIn(fullName: string): Array<{ session: Session; argv: readonly string[]; deadlineMs: number }> {
+    const out: Array<{ session: Session; argv: readonly string[]; deadlineMs: number }> = [];
+    for (const [session, state] of this.blocked) if (state.fullName === fullName) out.push({ session, argv: state.argv, deadlineMs: state.deadlineMs });
+    return out;
+  }
+
   /** A session that disconnects leaves no trace. */
   forget(s: Session): void {
     const state = this.blocked.get(s);

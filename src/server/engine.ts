@@ -26,6 +26,7 @@ import { PubSub } from './pubsub.js';
 import { Tracking } from './tracking.js';
 import type { PersistenceGate } from './persistence-gate.js';
 import type { ClusterState } from './cluster.js';
+import type { GroupGate } from './group-gate.js';
 import { STANDALONE, type ReplicationStatus } from './replication.js';
 import { ScriptRunner } from './scripting/runner.js';
 
@@ -110,6 +111,8 @@ export class Engine {
   persistence: PersistenceGate | null = null;
   /** Cluster mode: the node's view of the cluster and the slot check (cluster.ts); null when standalone. */
   cluster: ClusterState | null = null;
+  /** A replica group (src/io/group/replica-group.ts): follower admission, Raft's reply barrier; null when standalone. */
+  group: GroupGate | null = null;
   /** ROLE, WAIT and INFO replication read this; a replica group replaces it. */
   replication: ReplicationStatus = STANDALONE;
   /** Unix seconds of the last successful save (LASTSAVE); the start time until a save happens. */
@@ -240,6 +243,14 @@ export class Engine {
     if (this.cluster !== null) {
       const elsewhere = this.cluster.admit(s, spec, argv, fullName); // CROSSSLOT, MOVED, CLUSTERDOWN
       if (elsewhere !== null) return this.redirect(s, fullName, elsewhere);
+    }
+    if (this.group !== null) {
+      const decision = this.group.admit(s, spec, argv, fullName); // READONLY or TRYAGAIN, or handed to the leader
+      if (decision === BLOCKED) {
+        this.blocking.park(s, spec, argv, fullName);
+        return BLOCKED;
+      }
+      if (decision !== null) return this.reject(s, fullName, decision);
     }
     const busy = this.scripts.busy ? this.scripts.admission(spec, fullName, argv) : null; // -BUSY while a long script runs
     if (busy !== null) return this.reject(s, fullName, busy);
@@ -396,7 +407,7 @@ export class Engine {
     if (this.scripts.busy) return; // nothing may change the data set between a script's slices
     const now = this.clock.nowMs();
     this.ks.now = now;
-    if (this.activeExpireEnabled) {
+    if (this.activeExpireEnabled && !this.ks.replicaExpiry) {
       this.ks.activeExpireCycle();
       expireHashFields(this.ks, limits.activeExpireKeysPerLoop * limits.activeExpireLoopsMax);
     }

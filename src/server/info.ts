@@ -192,9 +192,22 @@ function statsFields(e: Engine): Field[] {
 }
 
 function replicationFields(e: Engine): Field[] {
+  const r = e.replication;
+  const primary = r.primary();
+  // A replica's link to its primary, and a primary's replicas, in Redis's field names.
+  const replicaFields: Field[] = r.role() !== 'slave' ? [] : [
+    ['master_host', primary?.ip ?? ''],
+    ['master_port', primary?.port ?? 0],
+    ['master_link_status', primary === null ? 'down' : 'up'],
+    ['slave_repl_offset', r.offset()],
+    ['slave_read_only', 1],
+  ];
+  const replicas = r.replicas();
   return [
-    ['role', e.replication.role()],
-    ['connected_slaves', e.replication.replicas().length],
+    ['role', r.role()],
+    ...replicaFields,
+    ['connected_slaves', replicas.length],
+    ...replicas.map((x, i): Field => [`slave${i}`, `ip=${x.ip},port=${x.port},state=online,offset=${x.offset},lag=0`]),
     ['master_failover_state', 'no-failover'],
     ['master_replid', e.runId],
     ['master_replid2', '0'.repeat(40)],

@@ -271,7 +271,8 @@ function isEntry(x: Entry | undefined | Reply): x is Entry {
  */
 function liveHash(ks: Keyspace, db: Database, e: Entry): HashValue | undefined {
   const h = e.value as HashValue;
-  if (h.nextExpiry() <= ks.now && purgeExpiredFields(ks, db, e)) return undefined;
+  // A replica leaves expired fields to the primary's logged HDELs (as it does keys).
+  if (h.nextExpiry() <= ks.now && !ks.replicaExpiry && purgeExpiredFields(ks, db, e)) return undefined;
   if (h.hasFieldTtls()) trackVolatileHash(db, e.key);
   return h;
 }

@@ -15,6 +15,8 @@ export interface StateMachine {
   applyConfChange(change: ConfChange, state: ConfState, entry: Entry): void;
   /** A snapshot from the leader replaces the state machine's whole state. */
   restore(snapshot: Snapshot): void;
+  /** The log is durable up to `lastIndex` (called after each persisted Ready, before sending). */
+  persisted?(lastIndex: number): void;
   /** Leadership or the known leader changed. */
   roleChanged?(soft: SoftState): void;
   /** A ReadIndex request is ready: serve it once `readState.index` is applied (it is, here). */
@@ -127,6 +129,7 @@ export class RaftLoop {
   }
 
   private afterPersist(rd: Ready): void {
+    if (rd.entries.length > 0) this.options.machine.persisted?.(this.options.storage.lastIndex());
     for (const m of rd.messages) {
       const sent = this.options.links.send(m.to, encodeMessage(m));
       if (!sent) this.node.reportUnreachable(m.to);

@@ -13,6 +13,7 @@
 //   records that cannot be made durable yet, so reads keep working; own writes still wait.
 import type { Engine } from '../../server/engine.js';
 import type { ReplyBarrier } from '../../server/persistence-gate.js';
+import type { Session } from '../../server/session.js';
 
 export class ReplyHold {
   /** Highest log record this connection's own commands produced. */
@@ -28,9 +29,13 @@ export class ReplyHold {
     private readonly engine: Engine,
     /** Called when persistence shut down with this connection's writes not durable: no reply may say they are. */
     private readonly abandon: () => void,
+    /** The connection's session: a replica group's barrier depends on its consistency levels. */
+    private readonly session: Session | null = null,
   ) {}
 
   private barrier(): ReplyBarrier | null {
+    // In a replica group the Raft log, not the append-only log, makes writes durable.
+    if (this.engine.group !== null && this.session !== null) return this.engine.group.replyBarrier(this.session);
     return this.engine.persistence?.replyBarrier() ?? null;
   }
 
@@ -68,8 +73,12 @@ export class ReplyHold {
     }
     if (!b.failing && b.appendedSeq > this.observed) this.observed = b.appendedSeq;
     if (b.closed) {
-      if (this.own > b.durableSeq) this.abandon();
-      return this.own <= b.durableSeq;
+      // Nothing after durableSeq will ever be durable: neither a write nor a read that saw one may be answered.
+      if (this.own > b.durableSeq || this.observed > b.durableSeq) {
+        this.abandon();
+        return false;
+      }
+      return true;
     }
     if (this.own <= b.durableSeq && (this.observed <= b.durableSeq || b.failing)) return true;
     this.waiting.push(resume);

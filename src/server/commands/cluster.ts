@@ -146,6 +146,15 @@ export const clusterCommands: Spec[] = [
         }),
       },
       {
+        ...base, name: 'failover', arity: -2, flags: ['admin', 'stale'], since: '3.0.0',
+        summary: 'Moves the leadership of the replica group to this node (Raft leadership transfer); FORCE and TAKEOVER do the same.',
+        complexity: 'O(1)', syntax: 'CLUSTER FAILOVER [FORCE|TAKEOVER]',
+        handler: withView((ctx, argv) => {
+          if (argv.length > 3 || (argv.length === 3 && !['force', 'takeover'].includes(argv[2]!.toLowerCase()))) return errors.syntax();
+          return ctx.engine.group === null ? errors.failoverOnLeader() : ctx.engine.group.failover(ctx.session);
+        }),
+      },
+      {
         ...base, name: 'help', arity: 2, flags: [...READ_FLAGS], since: '5.0.0',
         summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', syntax: 'CLUSTER HELP',
         handler: withView(() => helpReply(HELP)),

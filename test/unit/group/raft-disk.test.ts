@@ -35,6 +35,17 @@ function reopen(fs: MemoryFileSystem) {
 }
 
 describe('the durable Raft log', () => {
+  test('the initial membership survives a restart (a restarted node knows its voters and can campaign)', () => {
+    const fs = new MemoryFileSystem();
+    const first = RaftDisk.open(fs, '/raft', [1, 2, 3]);
+    assert.deepEqual(first.storage.initialState().confState.voters, [1, 2, 3]);
+    first.disk.close();
+    const again = RaftDisk.open(fs, '/raft', []);
+    assert.deepEqual(again.storage.initialState().confState.voters, [1, 2, 3]);
+    assert.equal(again.storage.lastIndex(), 0);
+    again.disk.close();
+  });
+
   test('entries and hard state come back after a restart; a later suffix replaces an earlier one', async () => {
     const fs = new MemoryFileSystem();
     const { disk, storage } = RaftDisk.open(fs, DIR, [1, 2, 3]);

@@ -1,0 +1,152 @@
+// A follower hands a plain client's command to the group's leader and relays the answer
+// (docs/design/replica-group.md): one RESP connection to the leader per client session that
+// needs it, so the leader sees the client's commands in order; the session waits meanwhile as a
+// blocked client does, and its answer comes through the blocking mechanism. SELECT, HELLO 3 and
+// AUTH are sent first when the session needs them. A lost connection or a leader change answers
+// the waiting command with -TRYAGAIN (the command may or may not have run, as with any lost reply).
+import net from 'node:net';
+import * as errors from '../../core/errors.js';
+import type { Reply } from '../../core/reply.js';
+import { ReplyReader } from '../../protocols/resp/reply-reader.js';
+import type { Engine } from '../../server/engine.js';
+import type { Session } from '../../server/session.js';
+
+export interface LeaderAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+function encodeCommand(argv: readonly string[]): Buffer {
+  let head = `*${argv.length}\r\n`;
+  const parts: Buffer[] = [];
+  for (const a of argv) {
+    head += `$${a.length}\r\n`;
+    parts.push(Buffer.from(head, 'latin1'), Buffer.from(a, 'latin1'), Buffer.from('\r\n', 'latin1'));
+    head = '';
+  }
+  return Buffer.concat(parts);
+}
+
+class ForwardLink {
+  readonly socket: net.Socket;
+  private readonly reader = new ReplyReader();
+  /** Replies to skip (SELECT, HELLO, AUTH) before the awaited one. */
+  private skip = 0;
+  private waiting: ((reply: Reply) => void) | null = null;
+  db = 0;
+  resp: 2 | 3 = 2;
+  closed = false;
+
+  constructor(readonly address: LeaderAddress, password: string) {
+    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', () => {});
+    this.socket.on('close', () => this.fail('the connection to the leader closed'));
+    if (password !== '') this.send(['AUTH', password], true);
+  }
+
+  send(argv: readonly string[], skipReply: boolean): void {
+    if (skipReply) this.skip++;
+    this.socket.write(encodeCommand(argv));
+  }
+
+  request(argv: readonly string[], done: (reply: Reply) => void): void {
+    this.waiting = done;
+    this.send(argv, false);
+  }
+
+  close(): void {
+    this.fail('the group leader changed');
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.reader.feed(chunk);
+    for (;;) {
+      let reply: Reply | null;
+      try {
+        reply = this.reader.next();
+      } catch (e) {
+        this.fail(`the leader's reply could not be read: ${(e as Error).message}`);
+        this.socket.destroy();
+        return;
+      }
+      if (reply === null) return;
+      if (this.skip > 0) {
+        this.skip--;
+        continue;
+      }
+      const done = this.waiting;
+      this.waiting = null;
+      done?.(reply);
+    }
+  }
+
+  private fail(why: string): void {
+    this.closed = true;
+    const done = this.waiting;
+    this.waiting = null;
+    done?.(errors.groupForwardFailed(why));
+  }
+}
+
+export class LeaderForwarder {
+  private readonly links = new Map<Session, ForwardLink>();
+  private readonly sweep: NodeJS.Timeout;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly leader: () => LeaderAddress | null,
+  ) {
+    // Links of sessions that are gone are closed now and then.
+    this.sweep = setInterval(() => {
+      for (const [s, link] of this.links) {
+        if (!engine.sessions.has(s.id) || link.closed) {
+          link.socket.destroy();
+          this.links.delete(s);
+        }
+      }
+    }, 5000);
+    this.sweep.unref();
+  }
+
+  /** Hands `argv` to the leader; the session must then be parked (true), or false when no leader is known. */
+  forward(s: Session, argv: readonly string[]): boolean {
+    const address = this.leader();
+    if (address === null) return false;
+    let link = this.links.get(s);
+    if (link !== undefined && (link.closed || link.address.host !== address.host || link.address.port !== address.port)) {
+      link.close();
+      link = undefined;
+    }
+    if (link === undefined) {
+      link = new ForwardLink(address, this.engine.config.get('requirepass'));
+      this.links.set(s, link);
+    }
+    if (link.resp !== s.resp) {
+      link.send(['HELLO', String(s.resp)], true);
+      link.resp = s.resp;
+    }
+    if (link.db !== s.db) {
+      link.send(['SELECT', String(s.db)], true);
+      link.db = s.db;
+    }
+    s.blockRequest = { keys: [], timeoutMs: 0, timeoutReply: errors.groupForwardFailed('unblocked'), waitsFor: undefined };
+    link.request(argv, (reply) => {
+      // The session may have gone, or been unblocked by CLIENT UNBLOCK meanwhile.
+      this.engine.blocking.answer(s, reply);
+    });
+    return true;
+  }
+
+  /** The leader changed: links to the old one are closed (their waiting commands get -TRYAGAIN). */
+  leaderChanged(): void {
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+  }
+
+  close(): void {
+    clearInterval(this.sweep);
+    this.leaderChanged();
+  }
+}
