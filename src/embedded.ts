@@ -195,11 +195,13 @@ function decode(reply: Reply, asBuffers: boolean): Decoded {
   return reply === NO_REPLY ? null : decodeReply(reply, asBuffers);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function toLatin1(a: Arg): string {
   if (typeof a === 'string') {
     // ASCII text is already its own latin1 form; anything else goes through UTF-8 bytes.
-    for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) > 127) return Buffer.from(a, 'utf8').toString('latin1');
-    return a;
+    // (A regular expression scans in native code: several times faster than a charCodeAt loop.)
+    return NON_ASCII.test(a) ? Buffer.from(a, 'utf8').toString('latin1') : a;
   }
   if (Buffer.isBuffer(a)) return a.toString('latin1');
   return String(a);
