@@ -215,11 +215,14 @@ class Connection implements SessionTransport {
 
   private flush(): void {
     if (this.closed || this.out.length === 0) return;
-    if (!this.hold.mayWrite(() => this.flush())) return;
+    if (!this.hold.mayWrite(this.flushLater)) return;
     this.engine.stats.netOutputBytes += this.out.length;
     this.out.drain(this.writeChunk);
     if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.socket.pause();
   }
+
+  /** flush, bound once: the reply hold keeps it when output must wait for the log. */
+  private readonly flushLater = (): void => this.flush();
 
   /** Text goes to the socket as latin1 (one byte per char): copied once, in C++. */
   private readonly writeChunk = (chunk: Buffer | string): void => {
