@@ -1,7 +1,8 @@
 // Embedded use: GET and SET-with-TTL per second inside one Node process, through Cairn's
-// in-process API (db.command), next to lru-cache (a plain in-memory cache with a TTL, the
-// floor of what a JS cache costs) and next to a network round trip with ioredis to a
-// redis-server on loopback (what embedding saves). All in one run, same keys and values.
+// in-process API (db.command, and the typed db.get / db.set), next to lru-cache (a plain
+// in-memory cache with a TTL, the floor of what a JS cache costs) and next to a network round
+// trip with ioredis to a redis-server on loopback (what embedding saves). All in one run, same
+// keys and values.
 //
 //   node dist/bench/embedded.js [--quick]
 import { LRUCache } from 'lru-cache';
@@ -91,6 +92,19 @@ async function measureCairnEmbedded(durationMs: number): Promise<EmbeddedRow> {
   }
 }
 
+/** The typed calls (db.set with a TTL, db.get): the same commands without the generic argument list. */
+async function measureCairnTyped(durationMs: number): Promise<EmbeddedRow> {
+  const db = open();
+  try {
+    const ttl = { ex: TTL_SECONDS };
+    const setOpsPerSec = timeSync(durationMs, (k) => db.set(k, VALUE, ttl));
+    const getOpsPerSec = timeSync(durationMs, (k) => db.get(k));
+    return { name: 'Cairn embedded (db.set / db.get)', setOpsPerSec, getOpsPerSec };
+  } finally {
+    await db.close();
+  }
+}
+
 function measureLruCache(durationMs: number): EmbeddedRow {
   const cache = new LRUCache<string, string>({ max: KEYS * 2, ttl: TTL_SECONDS * 1000 });
   const setOpsPerSec = timeSync(durationMs, (k) => cache.set(k, VALUE));
@@ -112,7 +126,7 @@ async function measureIoredis(name: string, server: BenchServer, durationMs: num
 
 export async function runEmbedded(opts: EmbeddedOptions): Promise<EmbeddedResult> {
   log('embedded: Cairn in-process, lru-cache, ioredis over loopback...');
-  const rows: EmbeddedRow[] = [await measureCairnEmbedded(opts.durationMs), measureLruCache(opts.durationMs)];
+  const rows: EmbeddedRow[] = [await measureCairnEmbedded(opts.durationMs), await measureCairnTyped(opts.durationMs), measureLruCache(opts.durationMs)];
   const started: BenchServer[] = [];
   try {
     const redis = await startRedis({ persistence: 'off' });

@@ -1,7 +1,8 @@
 // Micro benchmarks of the hot paths, with tinybench: the RESP request parser, the reply
-// encoder and the key space. Each result is compared with the previous run stored in
-// bench/results/micro-latest.json (which this run then replaces): a quick way to see
-// whether a change to one of these files made it faster or slower on this machine.
+// encoder, the key space, and the whole request path through the engine without sockets.
+// Each result is compared with the previous run stored in bench/results/micro-latest.json
+// (which this run then replaces): a quick way to see whether a change to one of these files
+// made it faster or slower on this machine.
 //
 //   node dist/bench/micro.js [--quick]
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { RespParser } from '../src/protocols/resp/parser.js';
 import { ReplyBuffer } from '../src/protocols/resp/encoder.js';
 import { array, bulk, int, type Reply } from '../src/core/reply.js';
 import { Keyspace } from '../src/core/keyspace.js';
+import { Engine } from '../src/server/engine.js';
+import type { SessionTransport } from '../src/server/session.js';
+import { systemClock } from '../src/io/system-clock.js';
 import { busyNote, loadAverage, machineFacts } from './servers.js';
 import { RESULTS_DIR, fmtNumber, hasFlag, isMain, log, saveResult, table } from './report.js';
 
@@ -130,6 +134,48 @@ function keyspaceTasks(): Task[] {
   ];
 }
 
+/**
+ * The whole request path without sockets: parser -> engine (admission, command, stats, effects)
+ * -> encoder, 16 pipelined commands per chunk as redis-benchmark -P 16 sends them, keys drawn
+ * from 100,000. What a request costs the server's JavaScript, apart from the socket layer.
+ */
+function engineTasks(): Task[] {
+  const KEYS = 100_000;
+  const engine = new Engine({ clock: systemClock, seed: 1 });
+  const transport: SessionTransport = {
+    kind: 'tcp', deliver: () => {}, close: () => {}, unblocked: () => {}, queryBufferBytes: () => 0, outputBufferBytes: () => 0,
+  };
+  const session = engine.createSession(transport, 'micro', 'micro');
+  const parser = new RespParser();
+  const out = new ReplyBuffer();
+  let x = 12345;
+  const key = (): string => {
+    x = (x * 48271) % 2147483647;
+    return `key:${String(x % KEYS).padStart(12, '0')}`;
+  };
+  const chunks = (make: () => string[]): Buffer[] =>
+    Array.from({ length: 256 }, () => encodeCommands(Array.from({ length: 16 }, make)));
+  for (let i = 0; i < KEYS; i++) engine.execute(session, ['SET', `key:${String(i).padStart(12, '0')}`, VALUE_64]);
+  for (let i = 0; i < 600; i++) engine.execute(session, ['LPUSH', 'mylist', VALUE_64]);
+  const run = (batches: Buffer[]): (() => void) => {
+    let at = 0;
+    return () => {
+      parser.feed(batches[at++ & 255]!);
+      for (let argv = parser.next(); argv !== null; argv = parser.next()) {
+        if (!Array.isArray(argv)) throw new Error(`micro: protocol error ${argv.error}`);
+        out.write(engine.execute(session, argv), session.resp);
+      }
+      out.take();
+    };
+  };
+  return [
+    { name: 'engine: 16 x SET 64 B pipelined', itemsPerOp: 16, fn: run(chunks(() => ['SET', key(), VALUE_64])) },
+    { name: 'engine: 16 x GET pipelined', itemsPerOp: 16, fn: run(chunks(() => ['GET', key()])) },
+    { name: 'engine: 16 x INCR pipelined', itemsPerOp: 16, fn: run(chunks(() => ['INCR', `counter:${x++ % 1000}`])) },
+    { name: 'engine: 16 x LRANGE_100 pipelined', itemsPerOp: 16, fn: run(chunks(() => ['LRANGE', 'mylist', '0', '99'])) },
+  ];
+}
+
 function readPrevious(): { date: string | null; ops: Map<string, number> } {
   if (!existsSync(LATEST)) return { date: null, ops: new Map() };
   try {
@@ -141,8 +187,8 @@ function readPrevious(): { date: string | null; ops: Map<string, number> } {
 }
 
 export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
-  log('micro: parser, encoder, keyspace (tinybench)...');
-  const tasks = [...parserTasks(), ...encoderTasks(), ...keyspaceTasks()];
+  log('micro: parser, encoder, keyspace, engine (tinybench)...');
+  const tasks = [...parserTasks(), ...encoderTasks(), ...keyspaceTasks(), ...engineTasks()];
   const bench = new Bench({ time: opts.timeMs, warmupTime: Math.min(200, opts.timeMs / 2) });
   for (const t of tasks) bench.add(t.name, t.fn);
   await bench.run();

@@ -88,6 +88,25 @@ export class EmbeddedSession {
     return decode(this.rawNonBlocking(args), false);
   }
 
+  /**
+   * GET key, as command('GET', key) answers it (UTF-8 text or null; WRONGTYPE throws), without
+   * the generic path's argument list: the call an in-process cache makes most.
+   */
+  get(key: Arg): string | null {
+    return decode(this.engine.execute(this.session, ['GET', toLatin1(key)]), false) as string | null;
+  }
+
+  /**
+   * SET key value, with an optional TTL in seconds (`ex`) or milliseconds (`px`): the same as
+   * command('SET', key, value, 'EX', ex) (or 'PX'), answering 'OK'.
+   */
+  set(key: Arg, value: Arg, ttl?: { ex?: number; px?: number }): string | null {
+    const argv = ['SET', toLatin1(key), toLatin1(value)];
+    if (ttl?.ex !== undefined) argv.push('EX', String(ttl.ex));
+    if (ttl?.px !== undefined) argv.push('PX', String(ttl.px));
+    return decode(this.engine.execute(this.session, argv), false) as string | null;
+  }
+
   /** Like command, with strings as Buffers (binary-safe). */
   commandBuffer(...args: Arg[]): Decoded {
     return decode(this.rawNonBlocking(args), true);
@@ -176,6 +195,16 @@ export class Cairn {
     return this.main.commandBuffer(...args);
   }
 
+  /** GET on the default session (EmbeddedSession.get). */
+  get(key: Arg): string | null {
+    return this.main.get(key);
+  }
+
+  /** SET with an optional TTL on the default session (EmbeddedSession.set). */
+  set(key: Arg, value: Arg, ttl?: { ex?: number; px?: number }): string | null {
+    return this.main.set(key, value, ttl);
+  }
+
   /** A separate session, for MULTI/EXEC or SELECT without disturbing the default one. */
   session(): EmbeddedSession {
     return new EmbeddedSession(this.engine);
@@ -220,11 +249,13 @@ function decode(reply: Reply, asBuffers: boolean): Decoded {
   return reply === NO_REPLY ? null : decodeReply(reply, asBuffers);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function toLatin1(a: Arg): string {
   if (typeof a === 'string') {
     // ASCII text is already its own latin1 form; anything else goes through UTF-8 bytes.
-    for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) > 127) return Buffer.from(a, 'utf8').toString('latin1');
-    return a;
+    // (A regular expression scans in native code: several times faster than a charCodeAt loop.)
+    return NON_ASCII.test(a) ? Buffer.from(a, 'utf8').toString('latin1') : a;
   }
   if (Buffer.isBuffer(a)) return a.toString('latin1');
   return String(a);

@@ -10,10 +10,11 @@ import type { Entry } from './keyspace.js';
 
 /**
  * Everything a key costs besides its value and its name: the Entry object (header and eight
- * in-object fields), its slot in the database's Map (a hash table at load factor ~2, three words
- * per entry plus buckets) and its slot in the dense array used by SCAN and sampling.
+ * in-object fields, all unboxed: see Entry), its slot in the database's Map (a hash table at load
+ * factor ~2, three words per entry plus buckets) and its slot in the dense array used by SCAN and
+ * sampling.
  */
-export const ENTRY_OBJECT_BYTES = 24 + 10 * 8;
+export const ENTRY_OBJECT_BYTES = 24 + 8 * 8;
 /** The key's slots in the database's Map and dense array (MEMORY STATS overhead.hashtable.main). */
 export const KEYSPACE_SLOT_BYTES = 40 + 8;
 export const ENTRY_OVERHEAD_BYTES = ENTRY_OBJECT_BYTES + KEYSPACE_SLOT_BYTES;
@@ -55,7 +56,7 @@ export type MemoryOf = (type: Entry['type'], value: unknown) => number;
 
 /** Bytes of a key: bookkeeping, name, value and TTL slot. */
 export function entryBytes(e: Entry, valueBytes: number): number {
-  return ENTRY_OVERHEAD_BYTES + stringBytes(e.key.length) + valueBytes + (e.expiresAt !== 0 ? VOLATILE_SLOT_BYTES : 0);
+  return ENTRY_OVERHEAD_BYTES + stringBytes(e.key.length) + valueBytes + (e.expiresAt !== 0 ? VOLATILE_SLOT_BYTES + HEAP_NUMBER_BYTES : 0);
 }
 
 /** Nodes a single generic walk may visit, so a huge nested value cannot stall the server. */

@@ -126,7 +126,7 @@ class Connection implements SessionTransport {
   /** Closes at once, dropping unsent output: a client over its output buffer limit (pubsub.ts). */
   abort(): void {
     if (this.closed) return;
-    this.out.take();
+    this.out.clear();
     this.teardown();
     this.socket.destroy();
   }
@@ -215,12 +215,20 @@ class Connection implements SessionTransport {
 
   private flush(): void {
     if (this.closed || this.out.length === 0) return;
-    if (!this.hold.mayWrite(() => this.flush())) return;
-    const bytes = this.out.take();
-    this.engine.stats.netOutputBytes += bytes.length;
-    this.socket.write(bytes);
+    if (!this.hold.mayWrite(this.flushLater)) return;
+    this.engine.stats.netOutputBytes += this.out.length;
+    this.out.drain(this.writeChunk);
     if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.socket.pause();
   }
+
+  /** flush, bound once: the reply hold keeps it when output must wait for the log. */
+  private readonly flushLater = (): void => this.flush();
+
+  /** Text goes to the socket as latin1 (one byte per char): copied once, in C++. */
+  private readonly writeChunk = (chunk: Buffer | string): void => {
+    if (typeof chunk === 'string') this.socket.write(chunk, 'latin1');
+    else this.socket.write(chunk);
+  };
 
   private endSocket(): void {
     if (this.closed) return;

@@ -12,6 +12,7 @@ import { array, BLOCKED, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from
 import { BlockingManager } from './blocking.js';
 import type { Clock } from './clock.js';
 import { buildCommandTable, type ServerCommandTable } from './command-list.js';
+import { CommandRuntime, ResolvedCommand } from './command-runtime.js';
 import { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { Logger } from './log.js';
@@ -82,6 +83,12 @@ export interface PauseState {
 export class Engine {
   readonly ks: Keyspace;
   readonly commands: ServerCommandTable;
+  /** The declarations in the form the per-command path reads (command-runtime.ts). */
+  private readonly runtime: CommandRuntime;
+  /** Options read on every call, kept current by a config listener instead of parsed per call. */
+  private slowlogThresholdMicros = 0;
+  private slowlogMaxLen = 0;
+  private latencyThresholdMs = 0;
   readonly config: Config;
   readonly clock: Clock;
   readonly stats = new ServerStats();
@@ -136,6 +143,7 @@ export class Engine {
     this.config = options.config ?? new Config();
     this.ks = new Keyspace({ databases: this.config.int('databases'), seed: options.seed });
     this.commands = buildCommandTable();
+    this.runtime = new CommandRuntime(this.commands.all());
     this.hooks = options.hooks ?? {};
     this.log = options.logger ?? Logger.silent();
     this.startedMs = this.clock.nowMs();
@@ -149,10 +157,18 @@ export class Engine {
     this.scripts = new ScriptRunner(this);
     this.startupBytes = this.hooks.memory?.().heapUsed ?? 0;
     this.readEvictionConfig();
+    this.readHotConfig();
     this.config.onChange((name, value) => {
       if (name === 'active-expire-enabled') this.activeExpireEnabled = value === 'yes';
       if (EVICTION_OPTIONS.has(name)) this.readEvictionConfig();
+      if (HOT_OPTIONS.has(name)) this.readHotConfig();
     });
+  }
+
+  private readHotConfig(): void {
+    this.slowlogThresholdMicros = this.config.int('slowlog-log-slower-than');
+    this.slowlogMaxLen = this.config.int('slowlog-max-len');
+    this.latencyThresholdMs = this.config.int('latency-monitor-threshold');
   }
 
   private readEvictionConfig(): void {
@@ -192,8 +208,9 @@ export class Engine {
   }
 
   /** Whether an out-of-memory state refuses this command (Redis processCommand's reject_cmd_on_oom). */
-  private refusedWhenOutOfMemory(s: Session, spec: CommandSpec<ServerContext>, fullName: string): boolean {
-    if (spec.flags.includes('denyoom')) return true;
+  private refusedWhenOutOfMemory(s: Session, rc: ResolvedCommand): boolean {
+    const fullName = rc.fullName;
+    if (rc.denyoom) return true;
     if (fullName === 'exec') return s.multi?.queue.some((q) => q.spec.flags.includes('denyoom')) ?? false;
     // Queuing in MULTI takes memory too; only the commands that end a transaction pass.
     return s.multi !== null && !TRANSACTION_CONTROL_ON_OOM.has(fullName);
@@ -237,9 +254,9 @@ export class Engine {
     if (this.tracking.active) this.tracking.beforeCommand(s, argv);
     const found = this.resolve(argv);
     if (typeof found === 'string') return found === '' ? NIL_ARRAY : this.reject(s, undefined, errorFromResolve(found, argv));
-    if ('error' in found) return this.reject(s, found.fullName, found.error);
+    if (!(found instanceof ResolvedCommand)) return this.reject(s, found.fullName, found.error);
     const { spec, fullName } = found;
-    if (!s.authenticated && !spec.flags.includes('no_auth')) return this.reject(s, fullName, errors.noAuth());
+    if (!s.authenticated && !found.noAuth) return this.reject(s, fullName, errors.noAuth());
     if (this.cluster !== null) {
       const elsewhere = this.cluster.admit(s, spec, argv, fullName); // CROSSSLOT, MOVED, CLUSTERDOWN
       if (elsewhere !== null) return this.redirect(s, fullName, elsewhere);
@@ -252,24 +269,30 @@ export class Engine {
       }
       if (decision !== null) return this.reject(s, fullName, decision);
     }
-    const busy = this.scripts.busy ? this.scripts.admission(spec, fullName, argv) : null; // -BUSY while a long script runs
-    if (busy !== null) return this.reject(s, fullName, busy);
-    const notInSubscribedContext = this.pubsub.admission(s, fullName);
-    if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
-    const persistenceRefusal = this.persistence?.admit(s, spec, fullName) ?? null; // MISCONF, LOADING
-    if (persistenceRefusal !== null) return this.reject(s, fullName, persistenceRefusal);
+    if (this.scripts.busy) {
+      const busy = this.scripts.admission(spec, fullName, argv); // -BUSY while a long script runs
+      if (busy !== null) return this.reject(s, fullName, busy);
+    }
+    if (s.resp === 2) {
+      const notInSubscribedContext = this.pubsub.admission(s, fullName);
+      if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
+    }
+    if (this.persistence !== null) {
+      const persistenceRefusal = this.persistence.admit(s, spec, fullName); // MISCONF, LOADING
+      if (persistenceRefusal !== null) return this.reject(s, fullName, persistenceRefusal);
+    }
     if (this.eviction.maxmemory > 0 && this.persistence?.loading !== true) {
       const outOfMemory = this.performEvictions(s) === 'fail';
-      if (outOfMemory && this.refusedWhenOutOfMemory(s, spec, fullName)) return this.reject(s, fullName, errors.oom());
+      if (outOfMemory && this.refusedWhenOutOfMemory(s, found)) return this.reject(s, fullName, errors.oom());
     }
     if (s.multi !== null && !TRANSACTION_CONTROL.has(fullName)) {
-      if (spec.flags.includes('no_multi')) return this.reject(s, fullName, errors.notAllowedInMulti());
+      if (found.noMulti) return this.reject(s, fullName, errors.notAllowedInMulti());
       // As Redis: a transaction already doomed (a refused command, a broken WATCH) queues nothing
       // more, which also keeps those commands out of EXEC's cluster slot check.
       if (!s.multi.aborted && !s.watch.dirty) s.multi.queue.push({ spec, argv, fullName });
       return QUEUED;
     }
-    const reply = this.call(s, spec, argv, fullName);
+    const reply = this.run(s, found, argv);
     // A script past busy-reply-threshold goes on in slices; its effects and wake-ups come at its end.
     if (reply === BLOCKED && this.scripts.suspended?.caller === s) return reply;
     if (reply === BLOCKED) this.blocking.park(s, spec, argv, fullName);
@@ -298,9 +321,9 @@ export class Engine {
     }
     if (!p.writesOnly) return true;
     const found = this.resolve(argv);
-    if (typeof found === 'string' || 'error' in found) return false;
-    if (found.fullName === 'exec') return s.multi?.queue.some((q) => isWriteLike(q.spec)) ?? false;
-    return s.multi === null && isWriteLike(found.spec);
+    if (!(found instanceof ResolvedCommand)) return false;
+    if (found.fullName === 'exec') return s.multi?.queue.some((q) => this.runtime.of(q.spec).writeLike) ?? false;
+    return s.multi === null && found.writeLike;
   }
 
   postpone(s: Session, resume: () => void): void {
@@ -346,12 +369,18 @@ export class Engine {
 
   /** The call proper: handler, effects, stats, slow log, monitors. */
   call(s: Session, spec: CommandSpec<ServerContext>, argv: string[], fullName: string): Reply {
+    const rc = this.runtime.of(spec);
+    return this.run(s, rc.fullName === fullName ? rc : new ResolvedCommand(spec, fullName), argv);
+  }
+
+  private run(s: Session, rc: ResolvedCommand, argv: string[]): Reply {
+    const { spec, fullName } = rc;
     const ctx = s.ctx;
     ctx.db = this.ks.dbs[s.db]!;
     ctx.effectRewritten = false;
     ctx.blockingAllowed = s.canBlock && this.execDepth === 0;
     // A background snapshot keeps the pre-image of the keys this write is about to change.
-    if (this.persistence?.copyOnWrite === true && spec.flags.includes('write')) this.persistence.beforeWrite(ctx.db.id, spec, argv);
+    if (this.persistence?.copyOnWrite === true && rc.write) this.persistence.beforeWrite(ctx.db.id, spec, argv);
     const dirtyBefore = this.ks.dirty;
     const started = this.clock.monotonicMicros();
     let reply: Reply;
@@ -364,14 +393,14 @@ export class Engine {
     }
     const elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
     // EXEC and other non-write commands that run writes inside them log nothing of their own.
-    if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten && spec.flags.includes('write')) this.ks.emit(ctx.db.id, argv);
+    if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten && rc.write) this.ks.emit(ctx.db.id, argv);
     if (this.ks.dirty !== dirtyBefore) this.refreshKeySizes(ctx.db, spec, argv);
     else this.ks.settleSizes();
     // Key events go out per call, not per command line: inside EXEC a read must find the
     // tracking table as the earlier writes of the same transaction left it (notifications.ts).
     if (this.pubsub.keyEventsWanted) dispatchKeyEvents(this, s);
     if (this.tracking.active) this.tracking.afterCall(s, spec, argv, fullName, reply);
-    const stat = this.stats.command(fullName);
+    const stat = rc.statIn(this.stats);
     stat.calls++;
     stat.usec += elapsed;
     this.stats.totalCommandsProcessed++;
@@ -381,7 +410,7 @@ export class Engine {
       stat.failedCalls++;
       this.stats.countError(reply.v as string);
     }
-    this.afterCall(s, spec, argv, elapsed);
+    this.afterCall(s, rc, argv, elapsed);
     return reply;
   }
 
@@ -450,23 +479,26 @@ export class Engine {
   /** Finds the declaration of a command line; '' for an empty line, 'unknown' when no such command. */
   resolve(argv: readonly string[]):
     | '' | 'unknown'
-    | { spec: CommandSpec<ServerContext>; fullName: string }
+    | ResolvedCommand
     | { error: Reply; fullName: string | undefined } {
     if (argv.length === 0) return '';
-    const top = this.commands.get(argv[0]!);
-    if (top === undefined) return 'unknown';
+    const resolved = this.runtime.top(argv[0]!, this.lookupCommand);
+    if (resolved === undefined) return 'unknown';
+    const top = resolved.spec;
     // A container called alone runs its own handler when it has one (bare COMMAND), as Redis does.
     if (top.subcommands === undefined || (argv.length === 1 && top.handler !== undefined)) {
       if (!arityOk(top.arity, argv.length)) return { error: errors.wrongArity(top.name), fullName: top.name };
-      return { spec: top, fullName: top.name };
+      return resolved;
     }
     if (argv.length < 2) return { error: errors.wrongArity(top.name), fullName: top.name };
     const sub = findSubcommand(top, argv[1]!);
     if (sub === undefined) return { error: errors.unknownSubcommand(top.name, argv[1]!), fullName: undefined };
-    const fullName = `${top.name}|${sub.name}`;
-    if (!arityOk(sub.arity, argv.length)) return { error: errors.wrongArity(fullName), fullName };
-    return { spec: sub, fullName };
+    const rc = this.runtime.of(sub);
+    if (!arityOk(sub.arity, argv.length)) return { error: errors.wrongArity(rc.fullName), fullName: rc.fullName };
+    return rc;
   }
+
+  private readonly lookupCommand = (name: string): CommandSpec<ServerContext> | undefined => this.commands.get(name);
 
   private reject(s: Session, fullName: string | undefined, reply: Reply): Reply {
     if (s.multi !== null) s.multi.aborted = true;
@@ -492,17 +524,16 @@ export class Engine {
     return reply;
   }
 
-  private afterCall(s: Session, spec: CommandSpec<ServerContext>, argv: string[], elapsedMicros: number): void {
-    const threshold = this.config.int('slowlog-log-slower-than');
-    if (threshold >= 0 && elapsedMicros >= threshold && !spec.flags.includes('skip_slowlog')) {
-      this.slowlog.record(argv, elapsedMicros, Math.floor(this.clock.nowMs() / 1000), s.addr, s.name, this.config.int('slowlog-max-len'));
+  private afterCall(s: Session, rc: ResolvedCommand, argv: string[], elapsedMicros: number): void {
+    const threshold = this.slowlogThresholdMicros;
+    if (threshold >= 0 && elapsedMicros >= threshold && !rc.skipSlowlog) {
+      this.slowlog.record(argv, elapsedMicros, Math.floor(this.clock.nowMs() / 1000), s.addr, s.name, this.slowlogMaxLen);
     }
     // Redis samples slow commands as 'command' or 'fast-command' events for LATENCY.
-    const event = spec.flags.includes('fast') ? 'fast-command' : 'command';
-    this.latency.recordIfSlow(event, Math.floor(elapsedMicros / 1000), this.config.int('latency-monitor-threshold'), Math.floor(this.clock.nowMs() / 1000));
-    if (this.monitors.size > 0 && !spec.flags.includes('skip_monitor') && !spec.flags.includes('admin')) {
-      this.feedMonitors(s, argv);
+    if (this.latencyThresholdMs > 0) {
+      this.latency.recordIfSlow(rc.latencyEvent, Math.floor(elapsedMicros / 1000), this.latencyThresholdMs, Math.floor(this.clock.nowMs() / 1000));
     }
+    if (this.monitors.size > 0 && rc.monitored) this.feedMonitors(s, argv);
   }
 
   private feedMonitors(s: Session, argv: readonly string[]): void {
@@ -534,14 +565,12 @@ const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall
 /** Commands a client in MULTI may still send while out of memory (the rest would be queued). */
 const TRANSACTION_CONTROL_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
 /** Options that change how eviction runs. */
+/** Options the per-command path reads (readHotConfig). */
+const HOT_OPTIONS = new Set(['slowlog-log-slower-than', 'slowlog-max-len', 'latency-monitor-threshold']);
 const EVICTION_OPTIONS = new Set(['maxmemory', 'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time']);
 
 function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
-}
-
-function isWriteLike(spec: CommandSpec<ServerContext>): boolean {
-  return spec.flags.includes('write') || spec.flags.includes('may_replicate');
 }
 
 function errorFromResolve(kind: 'unknown', argv: readonly string[]): Reply {

@@ -18,6 +18,8 @@ export class ServerStats {
   readonly commands = new Map<string, CommandStat>();
   /** Per error prefix ('ERR', 'WRONGTYPE'). */
   readonly errors = new Map<string, number>();
+  /** Bumped by reset(): records cached by callers (command-runtime.ts) are stale after it. */
+  epoch = 0;
 
   command(fullName: string): CommandStat {
     let s = this.commands.get(fullName);
@@ -45,5 +47,6 @@ export class ServerStats {
     this.totalErrorReplies = 0;
     this.commands.clear();
     this.errors.clear();
+    this.epoch++;
   }
 }

@@ -157,7 +157,7 @@ describe('ReplyBuffer', () => {
   });
 
   test('bytes already taken are never overwritten by later writes', () => {
-    const out = new ReplyBuffer(32);
+    const out = new ReplyBuffer();
     out.write(R.bulk('first'), 2);
     const first = out.take();
     const snapshot = Buffer.from(first);
@@ -169,7 +169,7 @@ describe('ReplyBuffer', () => {
   });
 
   test('grows across many writes and keeps them in order', () => {
-    const out = new ReplyBuffer(16);
+    const out = new ReplyBuffer();
     let expected = '';
     for (let i = 0; i < 5000; i++) {
       out.write(R.int(i * 7919), 3);

@@ -198,7 +198,9 @@ function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest):
   const exists = ctx.db.lookupWrite(key) !== undefined;
   if ((flags & NX && exists) || (flags & XX && !exists)) return old ?? req.aborted;
 
-  const e = ctx.db.set(key, 'string', value, (flags & KEEPTTL) !== 0);
+  // A new TTL replaces the old one below: keeping it meanwhile spares the key a trip out of and
+  // back into the database's set of volatile keys (a hash-table delete and insert per SET EX).
+  const e = ctx.db.set(key, 'string', value, (flags & KEEPTTL) !== 0 || (expiry !== null && !alreadyDue(ctx, expiry.at)));
   ctx.ks.notify(ctx.db.id, 'set', key);
   if (expiry !== null) {
     if (alreadyDue(ctx, expiry.at)) {

@@ -27,7 +27,7 @@
 
 import { limits } from '../../core/limits.js';
 import { constants as bufferConstants } from 'node:buffer';
-import { CR, LF, latin1At } from './bytes.js';
+import { CR, LF, cachedWordAt, latin1At } from './bytes.js';
 import { parseRedisInteger } from './integer.js';
 import { splitInlineArgs } from './inline.js';
 
@@ -232,7 +232,9 @@ export class RespParser {
       }
       const length = this.bulkLength;
       if (this.end - this.start < length + 2) return null;
-      this.argv.push(latin1At(this.buf, this.start, this.start + length));
+      const argv = this.argv;
+      // The command name repeats from request to request: cached, it is not a new string each time.
+      argv.push(argv.length === 0 ? cachedWordAt(this.buf, this.start, this.start + length) : latin1At(this.buf, this.start, this.start + length));
       this.argvBytes += length;
       this.consumeTo(this.start + length + 2);
       this.bulkLength = -1;
