@@ -8,13 +8,14 @@
 //                                      only, no memory or connections (under two minutes)
 //   --rounds N                         rounds per redis-benchmark row (default 3; quick: 1)
 //   --persistence off|default|both     which persistence configurations to run (default both; quick: off)
-//   --skip-throughput --skip-memory --skip-connections --skip-scripting --skip-embedded --skip-micro
+//   --skip-throughput --skip-memory --skip-connections --skip-scripting --skip-group --skip-embedded --skip-micro
 import { runThroughput, printThroughput } from './throughput.js';
 import { runMemory, printMemory } from './memory.js';
 import { runConnections, printConnections } from './connections.js';
 import { runEmbedded, printEmbedded } from './embedded.js';
 import { runMicro, printMicro } from './micro.js';
 import { runScripting, printScripting } from './scripting.js';
+import { runGroupBench, printGroupBench } from './group.js';
 import { machineFacts, type Persistence } from './servers.js';
 import { flagValue, hasFlag, log } from './report.js';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   if (!quick && !hasFlag('--skip-memory')) printMemory(await runMemory({ keys: 1_000_000, loadTimeoutMs: 180_000 }));
   if (!quick && !hasFlag('--skip-connections')) printConnections(await runConnections({ idle: 10_000, rounds }));
   if (!hasFlag('--skip-scripting')) printScripting(await runScripting({ quick, rounds }));
+  if (!hasFlag('--skip-group')) printGroupBench(await runGroupBench({ quick, rounds, seconds: quick ? 1.5 : 3, failovers: quick ? 1 : 3 }));
   if (!hasFlag('--skip-embedded')) printEmbedded(await runEmbedded({ durationMs: quick ? 500 : 2000 }));
   if (!hasFlag('--skip-micro')) printMicro(await runMicro({ timeMs: quick ? 200 : 1000 }));
 

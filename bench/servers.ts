@@ -37,6 +37,8 @@ export interface BenchServer {
 interface Running {
   readonly child: ChildProcess;
   readonly dir: string;
+  /** False for a folder the caller keeps across restarts (a replica group member's). */
+  readonly ownsDir: boolean;
 }
 
 /** Servers not stopped yet, for the emergency cleanup. */
@@ -83,7 +85,7 @@ function killAndRemove(r: Running): void {
   } catch {
     // already gone
   }
-  rmSync(r.dir, { recursive: true, force: true });
+  if (r.ownsDir) rmSync(r.dir, { recursive: true, force: true });
 }
 
 export async function freePort(): Promise<number> {
@@ -149,11 +151,40 @@ export async function startCairn(options: ServerOptions = {}): Promise<BenchServ
   return launch('cairn', process.execPath, (port, dir) => [cli, 'server', '--port', String(port), '--dir', dir, ...args]);
 }
 
-async function launch(name: 'cairn' | 'redis', executable: string, argsFor: (port: number, dir: string) => string[]): Promise<BenchServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-bench-${name}-`));
+/** A Cairn process the caller can kill -9 and start again on the same port and folder. */
+export interface RestartableServer extends BenchServer {
+  /** SIGKILL by PID, then wait (bounded) until the process is gone. */
+  kill9(): Promise<void>;
+}
+
+/**
+ * A Cairn server on a given port and folder (a replica group member: its peers know its port,
+ * and its Raft log must survive a kill -9). The folder is the caller's to remove.
+ */
+export async function startCairnAt(port: number, dir: string, extraArgs: readonly string[]): Promise<RestartableServer> {
+  const cli = cairnExecutable();
+  const server = await launch('cairn', process.execPath, (p, d) => [cli, 'server', '--port', String(p), '--dir', d, '--loglevel', 'warning', ...extraArgs], { port, dir });
+  const entry = [...running].find((r) => r.child.pid === server.pid);
+  return {
+    ...server,
+    kill9: async () => {
+      if (entry === undefined) return;
+      const { child } = entry;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        process.kill(child.pid!, 'SIGKILL');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      }
+      running.delete(entry);
+    },
+  };
+}
+
+async function launch(name: 'cairn' | 'redis', executable: string, argsFor: (port: number, dir: string) => string[], fixed?: { port: number; dir: string }): Promise<BenchServer> {
+  const port = fixed?.port ?? await freePort();
+  const dir = fixed?.dir ?? mkdtempSync(path.join(os.tmpdir(), `cairn-bench-${name}-`));
   const child = spawn(executable, argsFor(port, dir), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const entry: Running = { child, dir };
+  const entry: Running = { child, dir, ownsDir: fixed === undefined };
   running.add(entry);
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -203,7 +234,7 @@ function stopper(entry: Running): () => Promise<void> {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(entry.dir, { recursive: true, force: true });
+    if (entry.ownsDir) rmSync(entry.dir, { recursive: true, force: true });
     running.delete(entry);
   };
 }
