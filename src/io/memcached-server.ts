@@ -242,11 +242,10 @@ class McConnection {
     if (this.closed || this.outBytes === 0) return;
     if (!this.hold.mayWrite(() => this.flush())) return;
     const parts = this.out;
+    const total = this.outBytes;
     this.out = [];
     this.outBytes = 0;
-    const bytes = parts.length === 1 && typeof parts[0] !== 'string'
-      ? parts[0]!
-      : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+    const bytes = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0]! : joinParts(parts, total);
     this.service.gate.connections.bytesWritten += bytes.length;
     this.service.engine.stats.netOutputBytes += bytes.length;
     this.socket.write(bytes);
@@ -272,4 +271,12 @@ class McConnection {
     this.service.connections.delete(this);
     if (!this.socket.destroyed) this.socket.once('finish', () => this.socket.destroy());
   }
+}
+
+/** The replies of one read as one Buffer: strings are written into it as latin1, one copy each. */
+function joinParts(parts: ReadonlyArray<string | Buffer>, total: number): Buffer {
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'latin1') : p.copy(out, at);
+  return out;
 }

@@ -62,6 +62,18 @@ test('text framing: the same answers whatever the split points', () => {
   assert.equal(text([...bytes].map((b) => Buffer.from([b]))).out, EXPECTED, 'one byte at a time');
 });
 
+test('text framing: 4 KB values spanning reads, cut into pieces of every size', () => {
+  const value = Array.from({ length: 4096 }, (_, i) => String.fromCharCode((i * 7) % 256)).join('');
+  const script = `set a 0 0 4096\r\n${value}\r\nset b 5 0 4096\r\n${value}\r\nget a b\r\nset c 0 0 4096\r\n${value}xy`;
+  const expected = `STORED\r\nSTORED\r\nVALUE a 0 4096\r\n${value}\r\nVALUE b 5 4096\r\n${value}\r\nEND\r\nCLIENT_ERROR bad data chunk\r\n`;
+  const bytes = Buffer.from(script, 'latin1');
+  for (const size of [1, 2, 3, 100, 1000, 1460, 4095, 4096, 4097, 4113, 8192, 65536]) {
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+    assert.equal(text(chunks).out, expected, `pieces of ${size} bytes`);
+  }
+});
+
 test('text: too large is answered and its data swallowed; a bad data chunk is refused', () => {
   const big = 'a'.repeat(1024 * 1024);
   const r = text([Buffer.from(`set k 0 0 ${big.length}\r\n${big}\r\nget k\r\nset k 0 0 1\r\nxy\r\n`, 'latin1')]);
@@ -169,3 +181,4 @@ test('fuzz: random bytes, cut anywhere, never throw (text and binary)', () => {
     { seed: 7, numRuns: 300 },
   );
 });
+
