@@ -466,4 +466,5 @@ export const memcachedErrors = {
   binaryNonNumeric: 'Non-numeric server-side value for incr or decr',
   binaryUnknown: 'Unknown command',
   binaryOutOfMemory: 'Out of memory',
+  statsDetailUsage: 'CLIENT_ERROR usage: stats detail on|off|dump',
 } as const;

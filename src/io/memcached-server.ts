@@ -95,7 +95,7 @@ class MemcachedService implements MemcachedBackend {
   }
 
   statsReset(): void {
-    this.gate.executor.stats.reset();
+    this.gate.executor.resetStats();
     const c = this.gate.connections;
     c.total = 0;
     c.rejected = 0;

@@ -50,7 +50,8 @@ function rng(seed: number): () => number {
   };
 }
 
-const TEXT_KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
+// Keys with a ':' feed `stats detail` (counted per prefix, the bytes before the first ':').
+const TEXT_KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'a:1', 'b:x:2', ':e'];
 const NUM_KEYS = ['n0', 'n1', 'n2'];
 // No upper-case M or N anywhere in values: the harness ends each reply at "MN".
 const VALUE_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789 \x00\xff\r\n\t';
@@ -158,7 +159,9 @@ function classic(g: Gen): Command {
       return fixed(`delete ${key}${g.chance(0.1) ? ' 0' : ''}${noreply}\r\n`);
     }
     case 10:
-      if (!g.chance(0.2)) return fixed(g.pick(['version\r\n', 'verbosity 1\r\n', 'stats\r\n']));
+      if (!g.chance(0.2)) {
+        return fixed(g.pick(['version\r\n', 'verbosity 1\r\n', 'stats\r\n', 'stats detail dump\r\n', 'stats detail on\r\n', 'stats detail off\r\n', 'stats detail\r\n']));
+      }
       g.rewritten();
       return fixed(`flush_all${noreply}\r\n`);
     case 11: {

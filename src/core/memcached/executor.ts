@@ -6,6 +6,7 @@ import type { Database, Entry, Keyspace } from '../keyspace.js';
 import { deadlineOf, EXPIRED, NO_EXPIRY, RELATIVE_EXPTIME_MAX_SECONDS, secondsLeft, type Deadline } from './exptime.js';
 import { FETCHED, STALE, WIN_SENT, type ItemMeta } from './item-meta.js';
 import { parseItemNumber, U64_MAX } from './numbers.js';
+import { PrefixStats } from './prefix-stats.js';
 import { ItemStats } from './stats.js';
 
 export type StoreMode = 'set' | 'add' | 'replace' | 'append' | 'prepend' | 'cas';
@@ -105,6 +106,8 @@ const FLAGS_BYTES = 4;
 
 export class MemcachedExecutor {
   readonly stats = new ItemStats();
+  /** `stats detail`: counters per key prefix. */
+  readonly prefixStats = new PrefixStats();
   /** A pending `flush_all <delay>`: the time in ms at which the database is emptied (0: none). */
   flushAtMs = 0;
 
@@ -135,6 +138,12 @@ export class MemcachedExecutor {
   rejectTooLarge(mode: StoreMode, key: string): void {
     this.stats.storeTooLarge++;
     if (mode === 'set') this.remove(key);
+  }
+
+  /** `stats reset`: the command counters and the per-prefix ones. */
+  resetStats(): void {
+    this.stats.reset();
+    this.prefixStats.reset();
   }
 
   /** A store refused because memory is full (maxmemory, nothing evictable). */
