@@ -466,6 +466,7 @@ export const memcachedErrors = {
   binaryNonNumeric: 'Non-numeric server-side value for incr or decr',
   binaryUnknown: 'Unknown command',
   binaryOutOfMemory: 'Out of memory',
+  statsDetailUsage: 'CLIENT_ERROR usage: stats detail on|off|dump',
 } as const;
 
 // Replica groups (docs/design/replica-group.md).

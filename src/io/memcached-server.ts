@@ -71,7 +71,7 @@ class MemcachedService implements MemcachedBackend {
 
   constructor(readonly engine: Engine) {
     this.gate = new MemcachedGate(engine);
-    this.timer = setInterval(() => this.gate.cron(), CRON_INTERVAL_MS);
+    this.timer = setInterval(() => this.cron(), CRON_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -95,12 +95,23 @@ class MemcachedService implements MemcachedBackend {
   }
 
   statsReset(): void {
-    this.gate.executor.stats.reset();
+    this.gate.executor.resetStats();
     const c = this.gate.connections;
     c.total = 0;
     c.rejected = 0;
     c.bytesRead = 0;
     c.bytesWritten = 0;
+  }
+
+  /** Once a second: a due delayed flush_all, and idle connections closed as RESP's `timeout` closes them. */
+  private cron(): void {
+    this.gate.cron();
+    const timeoutSeconds = this.engine.config.int('timeout');
+    if (timeoutSeconds <= 0) return;
+    const now = this.engine.clock.nowMs();
+    for (const c of [...this.connections]) {
+      if (now - c.lastInteractionMs > timeoutSeconds * 1000) c.closeIdle();
+    }
   }
 
   accept(socket: net.Socket): void {
@@ -131,6 +142,8 @@ class McConnection {
   private ending = false;
   private readonly hold: ReplyHold;
   private lastCommandMs: number;
+  /** The last time the client sent anything (the `timeout` option measures idleness from it). */
+  lastInteractionMs: number;
   private readonly addr: string;
   private readonly listenAddr: string;
 
@@ -141,11 +154,13 @@ class McConnection {
   ) {
     const engine = service.engine;
     engine.networkClients++;
+    engine.memcachedClients++;
     service.gate.connections.current++;
     service.gate.connections.total++;
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.listenAddr = `${socket.localAddress}:${socket.localPort}`;
     this.lastCommandMs = engine.clock.nowMs();
+    this.lastInteractionMs = this.lastCommandMs;
     this.hold = new ReplyHold(engine, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => socket.resume());
@@ -157,6 +172,12 @@ class McConnection {
     return { id: this.id, addr: this.addr, listenAddr: this.listenAddr, lastCommandMs: this.lastCommandMs };
   }
 
+  /** The `timeout` option: closed as an idle RESP client is (no reply, the socket ends). */
+  closeIdle(): void {
+    this.service.engine.log.verbose('closing idle memcached client', { addr: this.addr });
+    this.end();
+  }
+
   shutdown(): void {
     this.flush();
     this.end();
@@ -165,6 +186,7 @@ class McConnection {
   private onData(chunk: Buffer): void {
     if (this.closed || this.ending) return;
     this.service.gate.connections.bytesRead += chunk.length;
+    this.lastInteractionMs = this.service.engine.clock.nowMs();
     if (this.text === null && this.binary === null) this.choose(chunk[0]!);
     if (this.text !== null) this.text.parser.feed(chunk);
     else this.binary!.parser.feed(chunk);
@@ -220,11 +242,10 @@ class McConnection {
     if (this.closed || this.outBytes === 0) return;
     if (!this.hold.mayWrite(() => this.flush())) return;
     const parts = this.out;
+    const total = this.outBytes;
     this.out = [];
     this.outBytes = 0;
-    const bytes = parts.length === 1 && typeof parts[0] !== 'string'
-      ? parts[0]!
-      : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+    const bytes = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0]! : joinParts(parts, total);
     this.service.gate.connections.bytesWritten += bytes.length;
     this.service.engine.stats.netOutputBytes += bytes.length;
     this.socket.write(bytes);
@@ -245,8 +266,17 @@ class McConnection {
     if (this.closed) return;
     this.closed = true;
     this.service.engine.networkClients--;
+    this.service.engine.memcachedClients--;
     this.service.gate.connections.current--;
     this.service.connections.delete(this);
     if (!this.socket.destroyed) this.socket.once('finish', () => this.socket.destroy());
   }
+}
+
+/** The replies of one read as one Buffer: strings are written into it as latin1, one copy each. */
+function joinParts(parts: ReadonlyArray<string | Buffer>, total: number): Buffer {
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'latin1') : p.copy(out, at);
+  return out;
 }

@@ -114,6 +114,8 @@ function settings(f: StatsFacts): Pairs {
     ['binding_protocol', 'auto-negotiate'],
     ['item_size_max', String(f.gate.executor.itemSizeMax)],
     ['num_threads', '1'],
+    ['stat_key_prefix', ':'],
+    ['detail_enabled', f.gate.executor.prefixStats.enabled ? 'yes' : 'no'],
     ['flush_enabled', 'yes'],
     ['idle_timeout', String(engine.config.int('timeout'))],
     ['memcached_db', String(f.gate.executor.dbIndex)],

@@ -105,8 +105,10 @@ export class Engine {
   readonly tracking = new Tracking(this);
   /** Lua scripts and function libraries (EVAL, FCALL), and the busy state of a long script. */
   readonly scripts: ScriptRunner;
-  /** Clients connected over the network (maxclients counts these). */
+  /** Clients connected over the network, RESP and memcached (maxclients counts these). */
   networkClients = 0;
+  /** memcached connections (they have no session; INFO's connected_clients counts them too). */
+  memcachedClients = 0;
   /** > 0 while EXEC runs queued commands: blocking commands then answer at once. */
   private execDepth = 0;
   readonly log: Logger;

@@ -110,7 +110,8 @@ function clientFields(e: Engine): Field[] {
     maxOutput = Math.max(maxOutput, s.transport.outputBufferBytes());
   }
   return [
-    ['connected_clients', e.sessions.size],
+    // memcached connections are clients too (docs/design/memcached.md, Connections).
+    ['connected_clients', e.sessions.size + e.memcachedClients],
     ['cluster_connections', 0],
     ['maxclients', e.config.int('maxclients')],
     ['client_recent_max_input_buffer', maxInput],

@@ -158,3 +158,81 @@ test('meta bits: vivify wins once, recache wins below the TTL, invalidate marks 
   assert.equal(stale.stale, true);
   assert.equal(stale.won, true);
 });
+
+test('mg R: the recache token is won in whole seconds, as memcached compares its exptime', () => {
+  const { t, mc, now, set } = setup();
+  set('r', 'x', 0, 30);
+  t.clock.advance(5);
+  now();
+  // 29.995 s left is still 30 in memcached's one-second clock: not below R30.
+  assert.equal(mc.fetch('r', { recache: 30, meta: true })!.won, false);
+  t.clock.advance(1_000);
+  now();
+  assert.equal(mc.fetch('r', { recache: 30, meta: true })!.won, true);
+  set('z', 'x', 0, 30);
+  assert.equal(mc.fetch('z', { recache: 0, meta: true })!.won, false, 'R0 never wins');
+  assert.equal(mc.fetch('z', { recache: -1, meta: true })!.won, false, 'a negative R never wins');
+  set('n', 'x');
+  assert.equal(mc.fetch('n', { recache: 60, meta: true })!.won, false, 'an item without a TTL never wins by R');
+});
+
+test('mg R sees the TTL where it stands among the flags: after a T before it, else the old one', () => {
+  const { mc, set } = setup();
+  set('a', 'x', 0, 100);
+  assert.equal(mc.fetch('a', { touch: 10, recache: 30, touchBeforeRecache: true, meta: true })!.won, true, 'T10 R30');
+  set('b', 'x', 0, 100);
+  const b = mc.fetch('b', { touch: 10, recache: 30, touchBeforeRecache: false, meta: true })!;
+  assert.equal(b.won, false, 'R30 T10 compares with the 100 s TTL');
+  assert.ok(b.expiresAt > 0, 'T still applies');
+});
+
+test('mg N and T on a created item: the later flag sets its TTL', () => {
+  const { t, mc, now } = setup();
+  now();
+  const tFirst = mc.fetch('a', { touch: 0, vivify: 30, vivifyAfterTouch: true, meta: true })!;
+  assert.equal(tFirst.created, true);
+  assert.equal(tFirst.expiresAt, t.engine.ks.now + 30_000, 'T0 N30: N comes last');
+  const nFirst = mc.fetch('b', { touch: 0, vivify: 30, vivifyAfterTouch: false, meta: true })!;
+  assert.equal(nFirst.expiresAt, 0, 'N30 T0: T comes last');
+  assert.equal(mc.debug('b')!.expiresInSeconds, -1);
+});
+
+test('incr/decr keep the meta bits when the digits fit in the item (in place), not when they grow', () => {
+  const { mc, set } = setup();
+  const bits = (key: string) => {
+    const item = mc.fetch(key, { meta: true, bump: false })!;
+    return `${item.winSentBefore ? 'Z' : ''}${item.stale ? 'X' : ''}`;
+  };
+  set('n', '10');
+  mc.delete('n', { invalidate: true });
+  assert.equal(mc.fetch('n', { meta: true })!.won, true);
+  assert.equal(mc.delta({ key: 'n', incr: false, delta: 1n }).value, 9n);
+  assert.equal(bits('n'), 'ZX', '"10" decr 1 is rewritten in place');
+  // memcached's item still holds two bytes ("9 "): "10" fits again.
+  assert.equal(mc.delta({ key: 'n', incr: true, delta: 1n }).value, 10n);
+  assert.equal(bits('n'), 'ZX');
+  assert.equal(mc.delta({ key: 'n', incr: true, delta: 90n }).value, 100n);
+  assert.equal(bits('n'), '', 'a longer number is a new item: no win token, not stale');
+  assert.equal(mc.fetch('n', { meta: true })!.fetchedBefore, false, 'and not fetched');
+});
+
+test('a stale store (ms I with an older CAS) keeps the TTL, as memcached keeps the exptime', () => {
+  const { mc, set } = setup();
+  set('k', 'old', 0, 100);
+  const cas = BigInt(mc.fetch('k', { wantCas: true })!.cas);
+  set('k', 'newer', 0, 100);
+  const r = mc.store({ mode: 'cas', key: 'k', flags: 0, exptime: 0, value: 'stale', cas, invalidate: true });
+  assert.equal(r.status, 'STORED');
+  const d = mc.debug('k')!;
+  assert.ok(d.expiresInSeconds > 0, 'exptime 0 on the stale store does not clear the TTL');
+  assert.equal(mc.fetch('k', { meta: true })!.stale, true);
+});
+
+test('me size counts the room a shortened number keeps in memcached', () => {
+  const { mc, set } = setup();
+  set('n', '1000');
+  const before = mc.debug('n')!.size;
+  mc.delta({ key: 'n', incr: false, delta: 999n });
+  assert.equal(mc.fetch('n')!.value, '1');
+  assert.equal(mc.debug('n')!.size, before, 'memcached rewrote "1   " in place');
+});

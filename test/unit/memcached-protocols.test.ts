@@ -10,6 +10,7 @@ import { BinaryParser, BinarySession, Op } from '../../src/protocols/memcached/b
 import { TextParser } from '../../src/protocols/memcached/text-parser.js';
 import { TextSession } from '../../src/protocols/memcached/text-session.js';
 import { statsSection } from '../../src/io/memcached-stats.js';
+import { murmur3 } from '../../src/core/memcached/prefix-stats.js';
 import { testEngine } from '../helpers/engine.js';
 
 function backend(): MemcachedBackend {
@@ -17,7 +18,7 @@ function backend(): MemcachedBackend {
   return {
     run: (kind, key, fn) => gate.run(kind, key, fn),
     stats: (section) => statsSection(section, { gate, port: 0, bind: '', verbosity: 0, connections: () => [] }),
-    statsReset: () => gate.executor.stats.reset(),
+    statsReset: () => gate.executor.resetStats(),
     get verbosity() { return gate.verbosity; },
     set verbosity(v: number) { gate.verbosity = v; },
   };
@@ -60,6 +61,18 @@ test('text framing: the same answers whatever the split points', () => {
     assert.equal(text([bytes.subarray(0, cut), bytes.subarray(cut)]).out, EXPECTED, `cut at ${cut}`);
   }
   assert.equal(text([...bytes].map((b) => Buffer.from([b]))).out, EXPECTED, 'one byte at a time');
+});
+
+test('text framing: 4 KB values spanning reads, cut into pieces of every size', () => {
+  const value = Array.from({ length: 4096 }, (_, i) => String.fromCharCode((i * 7) % 256)).join('');
+  const script = `set a 0 0 4096\r\n${value}\r\nset b 5 0 4096\r\n${value}\r\nget a b\r\nset c 0 0 4096\r\n${value}xy`;
+  const expected = `STORED\r\nSTORED\r\nVALUE a 0 4096\r\n${value}\r\nVALUE b 5 4096\r\n${value}\r\nEND\r\nCLIENT_ERROR bad data chunk\r\n`;
+  const bytes = Buffer.from(script, 'latin1');
+  for (const size of [1, 2, 3, 100, 1000, 1460, 4095, 4096, 4097, 4113, 8192, 65536]) {
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+    assert.equal(text(chunks).out, expected, `pieces of ${size} bytes`);
+  }
 });
 
 test('text: too large is answered and its data swallowed; a bad data chunk is refused', () => {
@@ -168,4 +181,21 @@ test('fuzz: random bytes, cut anywhere, never throw (text and binary)', () => {
     }),
     { seed: 7, numRuns: 300 },
   );
+});
+
+test('stats detail: per-prefix counts of gets, hits, sets and deletes, listed in memcached order', () => {
+  assert.equal(murmur3(''), 0);
+  assert.equal(murmur3('hello'), 0x248bfa47);
+  const b = backend();
+  const r = text([Buffer.from(
+    'stats detail dump\r\nstats detail on\r\nset a:b 0 0 1\r\nx\r\nget a:b a:c nodelim\r\ndelete a:b\r\n' +
+    'set :x 0 0 1\r\nx\r\nset b:x:y 0 0 1\r\nx\r\ngat 0 b:x:y\r\nincr b:x:y 1\r\nmg b:x:y v\r\nset d:1 0 0 1\r\nx\r\nset d:1 0 0 1\r\nxy\r\n' +
+    'delete zz:1\r\nstats detail dump\r\nstats detail\r\nstats detail off\r\nget a:b\r\nstats detail dump\r\nstats reset\r\nstats detail dump\r\n', 'latin1')], b);
+  // The dump's order is memcached 1.6.18's own for these prefixes (its hash table of 256 buckets).
+  const dump = 'PREFIX  get 0 hit 0 set 1 del 0\r\nPREFIX b get 1 hit 1 set 1 del 0\r\nPREFIX zz get 0 hit 0 set 0 del 1\r\n' +
+    'PREFIX d get 0 hit 0 set 2 del 0\r\nPREFIX a get 2 hit 1 set 1 del 1\r\nEND\r\n';
+  assert.equal(r.out,
+    'END\r\nOK\r\nSTORED\r\nVALUE a:b 0 1\r\nx\r\nEND\r\nDELETED\r\nSTORED\r\nSTORED\r\nVALUE b:x:y 0 1\r\nx\r\nEND\r\n' +
+    'CLIENT_ERROR cannot increment or decrement non-numeric value\r\nVA 1\r\nx\r\nSTORED\r\nCLIENT_ERROR bad data chunk\r\nERROR\r\nNOT_FOUND\r\n' +
+    dump + 'CLIENT_ERROR usage: stats detail on|off|dump\r\nOK\r\nEND\r\n' + dump + 'RESET\r\nEND\r\n');
 });

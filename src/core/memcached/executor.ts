@@ -3,9 +3,10 @@
 // space's `now`, set by the caller. Results are statuses and items; the protocol layer turns
 // them into bytes. Every write records its effect in RESP form (docs/design/memcached.md).
 import type { Database, Entry, Keyspace } from '../keyspace.js';
-import { deadlineOf, EXPIRED, NO_EXPIRY, secondsLeft, type Deadline } from './exptime.js';
+import { deadlineOf, EXPIRED, NO_EXPIRY, RELATIVE_EXPTIME_MAX_SECONDS, secondsLeft, type Deadline } from './exptime.js';
 import { FETCHED, STALE, WIN_SENT, type ItemMeta } from './item-meta.js';
 import { parseItemNumber, U64_MAX } from './numbers.js';
+import { PrefixStats } from './prefix-stats.js';
 import { ItemStats } from './stats.js';
 
 export type StoreMode = 'set' | 'add' | 'replace' | 'append' | 'prepend' | 'cas';
@@ -54,6 +55,13 @@ export interface FetchOptions {
   readonly vivify?: number | null;
   /** mg `R`: win the recache token when the item has less than this TTL left. */
   readonly recache?: number | null;
+  /**
+   * mg applies T, N and R in the order the flags were sent (memcached walks them in order):
+   * true when `T` comes before `R` (R then sees the new TTL) ...
+   */
+  readonly touchBeforeRecache?: boolean;
+  /** ... and when `N` comes after `T` (a created item then keeps N's TTL, not T's). */
+  readonly vivifyAfterTouch?: boolean;
   /** An mg (counted as memcached counts meta gets). */
   readonly meta?: boolean;
 }
@@ -98,6 +106,8 @@ const FLAGS_BYTES = 4;
 
 export class MemcachedExecutor {
   readonly stats = new ItemStats();
+  /** `stats detail`: counters per key prefix. */
+  readonly prefixStats = new PrefixStats();
   /** A pending `flush_all <delay>`: the time in ms at which the database is emptied (0: none). */
   flushAtMs = 0;
 
@@ -128,6 +138,12 @@ export class MemcachedExecutor {
   rejectTooLarge(mode: StoreMode, key: string): void {
     this.stats.storeTooLarge++;
     if (mode === 'set') this.remove(key);
+  }
+
+  /** `stats reset`: the command counters and the per-prefix ones. */
+  resetStats(): void {
+    this.stats.reset();
+    this.prefixStats.reset();
   }
 
   /** A store refused because memory is full (maxmemory, nothing evictable). */
@@ -188,19 +204,22 @@ export class MemcachedExecutor {
     if (concat && this.tooLarge(r.key.length, value.length, flags)) return NOT_STORED;
     const cas = this.ks.nextCas();
     this.stats.totalItems++;
-    const deadline = concat ? null : deadlineOf(r.exptime, this.ks.now);
+    // append/prepend keep the TTL; so does a stale store (ms I with an older CAS): memcached
+    // replaces the value but keeps the item's exptime, its stale mark and any win token sent.
+    const keepTtl = concat || stale;
+    const deadline = keepTtl ? null : deadlineOf(r.exptime, this.ks.now);
     if (deadline === EXPIRED) {
       // Stored and expired at once: whatever was there is gone.
       this.remove(r.key);
       return { status: 'STORED', cas };
     }
-    const stored = db.set(r.key, 'string', value, concat);
+    const stored = db.set(r.key, 'string', value, keepTtl);
     if (deadline !== null && deadline !== NO_EXPIRY) db.setExpire(stored, deadline);
     const bits = stale ? STALE | ((oldMeta?.bits ?? 0) & WIN_SENT) : 0;
     db.setItemMeta(r.key, { flags, cas, bits });
     this.ks.notify(this.dbIndex, r.mode === 'append' ? 'append' : 'set', r.key);
     if (r.mode === 'append') this.emit(['APPEND', r.key, r.value]);
-    else if (r.mode === 'prepend') this.emit(['SET', r.key, value, 'KEEPTTL']);
+    else if (keepTtl) this.emit(['SET', r.key, value, 'KEEPTTL']);
     else if (deadline === NO_EXPIRY) this.emit(['SET', r.key, value]);
     else this.emit(['SET', r.key, value, 'PXAT', String(deadline)]);
     if (flags !== 0) this.emit(['MCSETFLAGS', r.key, String(flags)]);
@@ -245,15 +264,17 @@ export class MemcachedExecutor {
     const accessedAtBefore = e.accessedAt;
     const expiresAtBefore = created ? 0 : e.expiresAt;
     const value = e.value as string;
-    if (touching) {
+    const winSentBefore = (record.bits & WIN_SENT) !== 0;
+    // R looks at the TTL where it stands among the flags: before or after T changed it.
+    let won = created;
+    if (o.recache !== undefined && o.recache !== null && !winSentBefore && !created) {
+      const seen = touching && o.touchBeforeRecache === true ? deadlineOf(o.touch!, this.ks.now) : e.expiresAt;
+      if (recacheWins(seen, o.recache, this.ks.now)) won = true;
+    }
+    // A created item keeps N's TTL when N comes after T (memcached sets it->exptime in order).
+    if (touching && !(created && o.vivifyAfterTouch === true)) {
       const gone = this.applyExptime(e, o.touch!);
       if (gone) return this.itemOf(key, value, record, 0, expiresAtBefore, fetchedBefore, accessedAtBefore, false, false);
-    }
-    let won = created;
-    const winSentBefore = (record.bits & WIN_SENT) !== 0;
-    if (o.recache !== undefined && o.recache !== null && !winSentBefore && !created && e.expiresAt !== 0) {
-      const threshold = deadlineOf(o.recache, this.ks.now);
-      if (threshold !== NO_EXPIRY && (threshold === EXPIRED || e.expiresAt < threshold)) won = true;
     }
     const stale = (record.bits & STALE) !== 0;
     // Only meta gets take part in recaching: get/gets/gat hand out no win token.
@@ -309,9 +330,15 @@ export class MemcachedExecutor {
     else this.stats.decrHits++;
     const text = next.toString();
     const { flags, bits } = meta;
+    // memcached's do_add_delta rewrites the number in place when its digits fit in the item
+    // (keeping the item's fetched, stale and win bits); a longer number is a new item without them.
+    const width = meta.width ?? (e.value as string).length;
+    const inPlace = text.length <= width;
     this.db.set(r.key, 'string', text, true);
     const cas = this.ks.nextCas();
-    this.db.setItemMeta(r.key, { flags, cas, bits });
+    const record: ItemMeta = { flags, cas, bits: inPlace ? bits : 0 };
+    if (inPlace && text.length < width) record.width = width;
+    this.db.setItemMeta(r.key, record);
     this.ks.notify(this.dbIndex, r.incr ? 'incrby' : 'decrby', r.key);
     this.emit(['SET', r.key, text, 'KEEPTTL']);
     if (flags !== 0) this.emit(['MCSETFLAGS', r.key, String(flags)]);
@@ -372,7 +399,7 @@ export class MemcachedExecutor {
       idleSeconds: Math.max(0, Math.floor((this.ks.now - e.accessedAt) / 1000)),
       cas: this.casOf(e),
       fetched: (meta.bits & FETCHED) !== 0,
-      size: this.itemSize(key.length, (e.value as string).length, meta.flags),
+      size: this.itemSize(key.length, meta.width ?? (e.value as string).length, meta.flags),
     };
   }
 
@@ -461,6 +488,17 @@ export class MemcachedExecutor {
     this.ks.dirty++;
     this.ks.emit(this.dbIndex, argv);
   }
+}
+
+/**
+ * mg `R<ttl>`: memcached hands out the recache token when the item's expiry, in its whole-second
+ * clock, is below the token's time (`it->exptime < realtime(R)`): never for an item without a
+ * TTL, nor for R 0 or a negative R (realtime maps both below any live item's expiry).
+ */
+function recacheWins(expiresAtMs: number, recache: number, nowMs: number): boolean {
+  if (expiresAtMs === 0 || recache <= 0) return false;
+  if (recache > RELATIVE_EXPTIME_MAX_SECONDS) return Math.ceil(expiresAtMs / 1000) < recache;
+  return secondsLeft(expiresAtMs, nowMs) < recache;
 }
 
 const NOT_STORED = { status: 'NOT_STORED', cas: 0 } as const;

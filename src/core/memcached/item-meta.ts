@@ -16,6 +16,12 @@ export interface ItemMeta {
   cas: number;
   /** FETCHED | STALE | WIN_SENT. */
   bits: number;
+  /**
+   * The item's length in memcached when an incr/decr left a shorter number there (memcached
+   * rewrites it in place, padded with spaces; Cairn stores the digits): a later incr whose
+   * digits still fit is in place too, keeping the bits. Absent: the value's length.
+   */
+  width?: number;
 }
 
 /**

@@ -149,7 +149,11 @@ export class BinarySession {
         const touching = opcode === Op.GAT || opcode === Op.GATK;
         if (r.extras.length !== (touching ? 4 : 0) || r.key.length === 0 || r.value.length !== 0) return fail(Status.EINVAL, E.binaryInvalid), 'continue';
         const touch = touching ? exptimeAt(r.extras, 0) : null;
-        const item = this.backend.run(touching ? 'update' : 'read', r.key, (mc) => mc.fetch(r.key, { wantCas: true, touch }));
+        const item = this.backend.run(touching ? 'update' : 'read', r.key, (mc) => {
+          const found = mc.fetch(r.key, { wantCas: true, touch });
+          mc.prefixStats.recordGet(r.key, found !== undefined);
+          return found;
+        });
         if (isRefusal(item)) return refused(item), 'continue';
         const withKey = opcode === Op.GETK || opcode === Op.GATK;
         if (item === undefined) {
@@ -170,7 +174,11 @@ export class BinarySession {
         const flags = concat ? 0 : r.extras.readUInt32BE(0);
         const exptime = concat ? 0 : exptimeAt(r.extras, 4);
         if (r.cas !== 0n && (mode === 'set' || mode === 'replace')) mode = 'cas';
-        const tooLarge = this.backend.run('read', null, (mc) => mc.tooLarge(r.key.length, r.value.length, flags));
+        const tooLarge = this.backend.run('read', null, (mc) => {
+          const refused = mc.tooLarge(r.key.length, r.value.length, flags);
+          if (!refused) mc.prefixStats.recordSet(r.key);
+          return refused;
+        });
         if (tooLarge === true) {
           this.backend.run('update', r.key, (mc) => mc.rejectTooLarge(mode, r.key));
           return fail(Status.E2BIG, E.binaryTooLarge), 'continue';
@@ -197,7 +205,7 @@ export class BinarySession {
       }
       case Op.DELETE: {
         if (r.extras.length !== 0 || r.key.length === 0 || r.value.length !== 0) return fail(Status.EINVAL, E.binaryInvalid), 'continue';
-        const res = this.backend.run('update', r.key, (mc) => mc.delete(r.key, { cas: r.cas }));
+        const res = this.backend.run('update', r.key, (mc) => (mc.prefixStats.recordDelete(r.key), mc.delete(r.key, { cas: r.cas })));
         if (isRefusal(res)) return refused(res), 'continue';
         if (res === 'DELETED') {
           if (!quiet) this.out(response(r.opcode, r.opaque, Status.OK, 0, null, '', ''));

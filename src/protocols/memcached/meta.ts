@@ -95,7 +95,10 @@ export class MetaCommands {
     let now = 0;
     const item = this.backend.run(kind, key, (mc) => {
       now = mc.ks.now;
-      return mc.fetch(key, { bump: !f.has.has('u'), wantCas: f.has.has('c'), touch: f.exptime, vivify: f.vivify, recache: f.recache, meta: true });
+      return mc.fetch(key, {
+        bump: !f.has.has('u'), wantCas: f.has.has('c'), touch: f.exptime, vivify: f.vivify, recache: f.recache, meta: true,
+        touchBeforeRecache: flagBefore(f, 'T', 'R'), vivifyAfterTouch: flagBefore(f, 'T', 'N'),
+      });
     });
     if (isRefusal(item)) return this.line(refusalText(item));
     if (item === undefined) {
@@ -230,6 +233,13 @@ export class MetaCommands {
 function deadlineAsExpiry(exptime: number, now: number): number {
   const d = deadlineOf(exptime, now);
   return d === EXPIRED ? now : d;
+}
+
+/** Both flags were sent, `first` before `second`. */
+function flagBefore(f: MetaFlags, first: string, second: string): boolean {
+  const a = f.order.findIndex(([c]) => c === first);
+  const b = f.order.findIndex(([c]) => c === second);
+  return a >= 0 && b >= 0 && a < b;
 }
 
 /** The flags every meta reply echoes, miss or not: opaque and key. */

@@ -57,77 +57,127 @@ export class TextParser {
     return this.buf.length - this.pos + this.queued;
   }
 
-  /** Makes every received byte contiguous in `buf`. */
-  private gather(): void {
-    if (this.queued === 0) return;
-    const rest = this.pos < this.buf.length ? [this.buf.subarray(this.pos)] : [];
-    this.buf = this.chunks.length === 1 && rest.length === 0 ? this.chunks[0]! : Buffer.concat([...rest, ...this.chunks]);
+  /** Moves to the next queued chunk once `buf` is used up. */
+  private nextChunk(): void {
+    const c = this.chunks.shift()!;
+    this.queued -= c.length;
+    this.buf = c;
     this.pos = 0;
-    this.chunks = [];
-    this.queued = 0;
   }
 
   private skip(): void {
-    const inBuf = Math.min(this.buf.length - this.pos, this.swallowLeft);
-    this.pos += inBuf;
-    this.swallowLeft -= inBuf;
-    while (this.swallowLeft > 0 && this.chunks.length > 0) {
-      const c = this.chunks[0]!;
-      if (c.length <= this.swallowLeft) {
-        this.swallowLeft -= c.length;
-        this.queued -= c.length;
-        this.chunks.shift();
-      } else {
-        this.chunks[0] = c.subarray(this.swallowLeft);
-        this.queued -= this.swallowLeft;
-        this.swallowLeft = 0;
+    while (this.swallowLeft > 0) {
+      if (this.pos === this.buf.length) {
+        if (this.chunks.length === 0) return;
+        this.nextChunk();
       }
+      const n = Math.min(this.buf.length - this.pos, this.swallowLeft);
+      this.pos += n;
+      this.swallowLeft -= n;
     }
+  }
+
+  /**
+   * The next `n` bytes as a latin1 string. Each received chunk is decoded where it lies: a block
+   * inside one chunk is one slice-and-decode, and one that spans chunks is decoded piece by piece,
+   * never joined into a new Buffer first (4 KB values often span reads).
+   */
+  private take(n: number): string {
+    const end = this.pos + n;
+    if (end <= this.buf.length) {
+      const s = this.buf.toString('latin1', this.pos, end);
+      this.pos = end;
+      return s;
+    }
+    let out = '';
+    while (n > 0) {
+      if (this.pos === this.buf.length) this.nextChunk();
+      const k = Math.min(this.buf.length - this.pos, n);
+      out += this.buf.toString('latin1', this.pos, this.pos + k);
+      this.pos += k;
+      n -= k;
+    }
+    return out;
+  }
+
+  private takeByte(): number {
+    if (this.pos === this.buf.length) this.nextChunk();
+    return this.buf[this.pos++]!;
   }
 
   private dataBlock(): TextFrame | null {
     const want = this.want;
     if (this.available() < want) return null;
-    if (this.buf.length - this.pos < want) this.gather();
-    const start = this.pos;
-    const end = start + want - 2;
-    const ok = this.buf[end] === 0x0d && this.buf[end + 1] === LF;
-    const data = this.buf.toString('latin1', start, end);
-    this.pos += want;
+    const data = this.take(want - 2);
+    const cr = this.takeByte();
+    const lf = this.takeByte();
     this.want = -1;
-    return { kind: 'data', data, ok };
+    this.release();
+    return { kind: 'data', data, ok: cr === 0x0d && lf === LF };
   }
 
   private line(): TextFrame | null {
     let nl = this.buf.indexOf(LF, this.pos);
-    if (nl < 0 && this.queued > 0) {
-      this.gather();
-      nl = this.buf.indexOf(LF, this.pos);
-    }
-    if (nl < 0) {
-      const pending = this.buf.length - this.pos;
-      if (pending > memcachedLimits.lineBytesMax && (!this.startsAsGet() || pending > memcachedLimits.getLineBytesMax)) {
-        return { kind: 'close', reason: 'line too long' };
+    let text: string;
+    if (nl >= 0) {
+      text = this.buf.toString('latin1', this.pos, nl);
+      this.pos = nl + 1;
+    } else {
+      // The line goes on into queued chunks: find its end there, decode the pieces, join nothing.
+      let ci = 0;
+      for (; ci < this.chunks.length; ci++) {
+        nl = this.chunks[ci]!.indexOf(LF);
+        if (nl >= 0) break;
       }
-      return null;
+      if (nl < 0) return this.partialLine();
+      text = this.buf.toString('latin1', this.pos);
+      for (let i = 0; i < ci; i++) text += this.chunks[i]!.toString('latin1');
+      for (let i = 0; i < ci; i++) this.nextChunk();
+      this.nextChunk();
+      text += this.buf.toString('latin1', 0, nl);
+      this.pos = nl + 1;
     }
-    let end = nl;
-    if (end > this.pos && this.buf[end - 1] === 0x0d) end--;
-    const line = this.buf.toString('latin1', this.pos, end);
-    this.pos = nl + 1;
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
+    this.release();
+    return { kind: 'line', line: text };
+  }
+
+  /** No newline received yet: wait, unless the line is already longer than memcached allows. */
+  private partialLine(): TextFrame | null {
+    const pending = this.available();
+    if (pending > memcachedLimits.lineBytesMax && (!this.startsAsGet() || pending > memcachedLimits.getLineBytesMax)) {
+      return { kind: 'close', reason: 'line too long' };
+    }
+    return null;
+  }
+
+  /** Drops the reference to a fully read buffer. */
+  private release(): void {
     if (this.pos === this.buf.length && this.queued === 0) {
       this.buf = EMPTY;
       this.pos = 0;
     }
-    return { kind: 'line', line };
   }
 
   /** memcached lets only multi-key retrievals grow past the line bound (up to 100 leading spaces). */
   private startsAsGet(): boolean {
-    let p = this.pos;
-    while (p < this.buf.length && this.buf[p] === 0x20 && p - this.pos <= 100) p++;
-    const head = this.buf.toString('latin1', p, Math.min(p + 5, this.buf.length));
+    const bytes = this.head(106);
+    let p = 0;
+    while (p < bytes.length && bytes[p] === 0x20 && p <= 100) p++;
+    const head = bytes.toString('latin1', p, Math.min(p + 5, bytes.length));
     return head.startsWith('get ') || head.startsWith('gets ') || head.startsWith('gat ') || head.startsWith('gats ');
+  }
+
+  /** A copy of at most the first `n` pending bytes, wherever they lie. */
+  private head(n: number): Buffer {
+    const parts: Buffer[] = [this.buf.subarray(this.pos, this.pos + n)];
+    let have = parts[0]!.length;
+    for (let i = 0; i < this.chunks.length && have < n; i++) {
+      const part = this.chunks[i]!.subarray(0, n - have);
+      parts.push(part);
+      have += part.length;
+    }
+    return Buffer.concat(parts);
   }
 }
 

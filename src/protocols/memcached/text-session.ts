@@ -118,7 +118,12 @@ export class TextSession {
     if (!validKey(key) || flags === null || exptime === null || length === null || length < 0 || cas === null) {
       return this.reply(E.badFormat, noreply);
     }
-    const result = this.backend.run('read', null, (mc) => mc.tooLarge(key.length, length, flags));
+    // memcached counts a set for `stats detail` once the item is allocated, whatever follows.
+    const result = this.backend.run('read', null, (mc) => {
+      const refused = mc.tooLarge(key.length, length, flags);
+      if (!refused) mc.prefixStats.recordSet(key);
+      return refused;
+    });
     if (result === true) {
       this.parser.swallow(length);
       this.backend.run('update', key, (mc) => mc.rejectTooLarge(mode, key));
@@ -147,7 +152,11 @@ export class TextSession {
         this.out(out);
         return this.reply(E.badFormat, false);
       }
-      const item = this.backend.run(touch === null ? 'read' : 'update', key, (mc) => mc.fetch(key, { wantCas: withCas, touch }));
+      const item = this.backend.run(touch === null ? 'read' : 'update', key, (mc) => {
+        const found = mc.fetch(key, { wantCas: withCas, touch });
+        mc.prefixStats.recordGet(key, found !== undefined);
+        return found;
+      });
       if (isRefusal(item)) {
         this.out(out);
         return this.reply(refusalText(item), false);
@@ -190,7 +199,7 @@ export class TextSession {
     }
     const key = t[1]!;
     if (!validKey(key)) return this.reply(E.badFormat, noreply);
-    const r = this.backend.run('update', key, (mc) => mc.delete(key));
+    const r = this.backend.run('update', key, (mc) => (mc.prefixStats.recordDelete(key), mc.delete(key)));
     this.reply(isRefusal(r) ? refusalText(r) : r, noreply);
   }
 
@@ -227,8 +236,22 @@ export class TextSession {
     this.reply('OK', noreply);
   }
 
+  /** `stats detail on|off|dump`: per-prefix counters (src/core/memcached/prefix-stats.ts). */
+  private statsDetail(t: string[]): void {
+    const what = t[2];
+    if (what === 'on' || what === 'off') {
+      this.backend.run('read', null, (mc) => void (mc.prefixStats.enabled = what === 'on'));
+      return this.reply('OK', false);
+    }
+    if (what !== 'dump') return this.reply(E.statsDetailUsage, false);
+    const lines = this.backend.run('read', null, (mc) => mc.prefixStats.dump());
+    if (isRefusal(lines)) return this.reply(refusalText(lines), false);
+    this.out(lines.map((l) => l + '\r\n').join('') + 'END\r\n');
+  }
+
   private stats(t: string[]): void {
     const section = t.length > 1 ? t[1]! : '';
+    if (section === 'detail') return this.statsDetail(t);
     if (section === 'reset') {
       this.backend.statsReset();
       return this.reply('RESET', false);
