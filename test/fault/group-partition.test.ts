@@ -3,12 +3,14 @@
 // that the test controls. Client processes run reads, writes and compare-and-set on a few keys
 // with unique values, each recording invocation and completion (real monotonic time) in a
 // history; errors whose outcome is unknown (timeouts, closed connections, a command that may
-// have reached the leader) are recorded as indeterminate. Schedule: steady state, the leader
-// partitioned away in both directions, heal, kill -9 of the leader under load, restart, final
-// reads. Checks: the history is linearizable per key (sim/checkers/linearizability.ts), no
-// acknowledged write is lost (sim/checkers/durability.ts on every replica's final values), and
-// replicas are identical once healed (DEBUG DIGEST). The longest stretch without a successful
-// write after the leader kill is measured and printed (never asserted: no timing assertions).
+// have reached the leader) are recorded as indeterminate. Schedule: steady state; the leader
+// partitioned away in both directions; heal; every peer link slowed for a while; the leader's
+// outgoing links alone blocked (an asymmetric partition); heal; kill -9 of the leader under
+// load; restart; final reads. Checks: the history is linearizable per key
+// (sim/checkers/linearizability.ts), no acknowledged write is lost (sim/checkers/durability.ts
+// on every replica's final values), and replicas are identical once healed (DEBUG DIGEST). The
+// longest stretch without a successful write after the leader kill is measured and printed
+// (never asserted: no timing assertions).
 //
 // Membership changes (adding and removing a node) are not exercised: Cairn has no command for
 // them yet (docs/design/replica-group.md, "Not yet").
@@ -263,14 +265,32 @@ test('a replica group under partitions and a leader kill: linearizable, no ackno
   net.heal();
   const healedAt = performance.now();
   log(`${at()} healed`);
-  const afterHeal = await leaderAmong(nodes, 'one leader after healing');
+  await leaderAmong(nodes, 'one leader after healing');
+  await sleep(1500);
+
+  // A slow network: every peer message held 40 ms.
+  for (const from of nodes) for (const to of nodes) if (from !== to) net.link(from.id, to.id).setDelay(40);
+  log(`${at()} every peer link delayed 40 ms`);
   await sleep(2000);
+  net.heal();
+
+  // An asymmetric partition: the leader still hears the followers but nothing it sends arrives.
+  const mute = await leaderAmong(nodes, 'the leader to mute');
+  for (const n of nodes) if (n !== mute) net.link(mute.id, n.id).block();
+  log(`${at()} n${mute.id}'s outgoing links blocked`);
+  const unmuted = await leaderAmong(nodes.filter((n) => n !== mute), 'a leader while the old one is muted');
+  log(`${at()} n${unmuted.id} leads the others`);
+  await sleep(1000);
+  net.heal();
+  log(`${at()} healed`);
+  await leaderAmong(nodes, 'one leader after the asymmetric partition');
+  await sleep(1500);
 
   // kill -9 the leader under load.
   const victim = await leaderAmong(nodes, 'the leader to kill');
   const killAt = performance.now();
   await kill9(victim);
-  log(`${at()} n${victim.id} killed (leader after healing was n${afterHeal.id})`);
+  log(`${at()} n${victim.id} killed`);
   const survivors = nodes.filter((n) => n !== victim);
   const third = await leaderAmong(survivors, 'a leader after the kill');
   log(`${at()} n${third.id} leads after the kill`);
