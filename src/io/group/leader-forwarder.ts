@@ -10,6 +10,7 @@ import type { Reply } from '../../core/reply.js';
 import { ReplyReader } from '../../protocols/resp/reply-reader.js';
 import type { Engine } from '../../server/engine.js';
 import type { Session } from '../../server/session.js';
+import { DEFAULT_CONSISTENCY, type Consistency } from '../../server/group-gate.js';
 
 export interface LeaderAddress {
   readonly host: string;
@@ -35,6 +36,8 @@ class ForwardLink {
   private waiting: ((reply: Reply) => void) | null = null;
   db = 0;
   resp: 2 | 3 = 2;
+  /** The consistency levels this link's connection runs with on the leader (its defaults at first). */
+  levels: Consistency = DEFAULT_CONSISTENCY;
   closed = false;
 
   constructor(readonly address: LeaderAddress, password: string) {
@@ -110,8 +113,11 @@ export class LeaderForwarder {
     this.sweep.unref();
   }
 
-  /** Hands `argv` to the leader; the session must then be parked (true), or false when no leader is known. */
-  forward(s: Session, argv: readonly string[]): boolean {
+  /**
+   * Hands `argv` to the leader, to run there with `levels` (the client's, for this command); the
+   * session must then be parked (true), or false when no leader is known.
+   */
+  forward(s: Session, argv: readonly string[], levels: Consistency): boolean {
     const address = this.leader();
     if (address === null) return false;
     let link = this.links.get(s);
@@ -130,6 +136,10 @@ export class LeaderForwarder {
     if (link.db !== s.db) {
       link.send(['SELECT', String(s.db)], true);
       link.db = s.db;
+    }
+    if (link.levels.reads !== levels.reads || link.levels.writes !== levels.writes) {
+      link.send(['CONSISTENCY', 'READS', levels.reads, 'WRITES', levels.writes], true);
+      link.levels = levels;
     }
     s.blockRequest = { keys: [], timeoutMs: 0, timeoutReply: errors.groupForwardFailed('unblocked'), waitsFor: undefined };
     link.request(argv, (reply) => {

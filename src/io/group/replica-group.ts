@@ -215,7 +215,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       if (reads && (l.current.reads === 'eventual' || s.clusterReadOnly)) return null;
       if (s.multi !== null || fullName === 'exec' || fullName === 'watch') return errors.readOnlyReplica();
       if (this.lead === 0) return errors.groupNoLeader();
-      return this.forwarder.forward(s, argv) ? BLOCKED : errors.readOnlyReplica();
+      return this.forwarder.forward(s, argv, l.current) ? BLOCKED : errors.readOnlyReplica();
     }
     if (!this.leaderReady) return errors.groupLeaderCatchingUp();
     if (s.multi !== null && fullName !== 'exec') return null; // queued: EXEC is what runs
