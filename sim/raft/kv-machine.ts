@@ -7,9 +7,9 @@
 // come between them and every replica takes the same branch.
 import { keyspaceDigest } from '../../src/core/digest.js';
 import { ReplyKind, type Reply } from '../../src/core/reply.js';
-import type { Clock } from '../../src/server/clock.js';
+import { ManualClock } from '../../src/server/clock.js';
 import { Engine } from '../../src/server/engine.js';
-import type { Session, SessionTransport } from '../../src/server/session.js';
+import { SILENT_TRANSPORT, type Session } from '../../src/server/session.js';
 import { WindowReader } from '../../src/io/persistence/byte-reader.js';
 import { ChunkWriter } from '../../src/io/persistence/chunk-writer.js';
 import { crc32c } from '../../src/io/persistence/crc32c.js';
@@ -48,44 +48,21 @@ export function commandFor(op: Exclude<ClientOp, { kind: 'read' }>, id: string, 
   return op.kind === 'write' ? { id, at, argv } : { id, at, argv, ifEquals: { key: op.key, value: op.expected } };
 }
 
-/** A clock the state machine sets: to an entry's time before applying it. */
-class SetClock implements Clock {
-  ms = 0;
-  nowMs(): number {
-    return this.ms;
-  }
-  nowMicros(): number {
-    return this.ms * 1000;
-  }
-  monotonicMicros(): number {
-    return this.ms * 1000;
-  }
-}
-
-const TRANSPORT: SessionTransport = {
-  kind: 'embedded',
-  deliver: () => {},
-  close: () => {},
-  unblocked: () => {},
-  queryBufferBytes: () => 0,
-  outputBufferBytes: () => 0,
-};
-
 export class KvMachine {
   readonly engine: Engine;
-  private readonly clock = new SetClock();
+  private readonly clock = new ManualClock(0);
   private readonly session: Session;
 
   constructor() {
     // The engine's seed must be the same on every replica: commands that pick at random pick alike.
     this.engine = new Engine({ clock: this.clock, seed: 1 });
-    this.session = this.engine.createSession(TRANSPORT, 'raft', 'raft');
+    this.session = this.engine.createSession(SILENT_TRANSPORT, 'raft', 'raft');
     this.session.authenticated = true;
   }
 
   /** Applies one committed command; returns what its proposer's client is told. */
   apply(c: KvCommand): Output {
-    this.clock.ms = c.at;
+    this.clock.set(c.at);
     if (c.ifEquals !== undefined) {
       if (this.get(c.ifEquals.key) !== c.ifEquals.value) return { swapped: false };
       this.run(c.argv);

@@ -24,4 +24,8 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.ms += ms;
   }
+  /** Jumps to `ms` (a replica applying an entry at the time the leader gave it). */
+  set(ms: number): void {
+    this.ms = ms;
+  }
 }

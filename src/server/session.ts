@@ -19,6 +19,19 @@ export interface SessionTransport {
   outputBufferBytes(): number;
 }
 
+/**
+ * The transport of a session that answers nobody: the log loader's replay, a replica applying
+ * entries, a script's inner calls. Their replies are read from the return value, never sent.
+ */
+export const SILENT_TRANSPORT: SessionTransport = {
+  kind: 'embedded',
+  deliver: () => undefined,
+  close: () => undefined,
+  unblocked: () => undefined,
+  queryBufferBytes: () => 0,
+  outputBufferBytes: () => 0,
+};
+
 export interface QueuedCommand {
   readonly spec: CommandSpec<ServerContext>;
   readonly argv: string[];

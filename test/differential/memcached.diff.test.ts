@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { findMemcached, McTextClient, startCairnMemcached, startMemcached, type CairnMemcached, type MemcachedProcess } from '../helpers/memcached.js';
+import { mulberry32 } from '../helpers/mulberry32.js';
 
 // DIFF_SEED=N replays one seed; DIFF_SEEDS=A..B runs a range (as the wider local runs do).
 function seedList(): number[] {
@@ -37,18 +38,6 @@ after(async () => {
   await oracle?.stop();
   await cairn?.stop();
 });
-
-/** mulberry32: a small seeded generator, so every sequence replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Keys with a ':' feed `stats detail` (counted per prefix, the bytes before the first ':').
 const TEXT_KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'a:1', 'b:x:2', ':e'];
@@ -258,7 +247,7 @@ let commandsRun = 0;
 
 for (const seed of SEEDS) {
   test(`memcached differential, seed ${seed} (${COMMANDS_PER_SEED} commands; replay: DIFF_SEED=${seed})`, async () => {
-    const g = new Gen(rng(seed));
+    const g = new Gen(mulberry32(seed));
     const a = await McTextClient.connect(oracle!.port);
     const b = await McTextClient.connect(cairn.port);
     const side = [

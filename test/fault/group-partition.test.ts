@@ -28,6 +28,7 @@ import { History, describeOperation, type ClientOp, type Operation, type Output,
 import { checkLinearizability } from '../../sim/checkers/linearizability.js';
 import { checkDurability } from '../../sim/checkers/durability.js';
 import { Rng } from '../../src/core/rng.js';
+import { until } from '../helpers/until.js';
 
 const CLIENTS = 6;
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'];
@@ -71,21 +72,6 @@ function connect(port: number, timeoutMs = COMMAND_TIMEOUT_MS): Redis {
   sockets.add(r);
   r.once('end', () => sockets.delete(r));
   return r;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await sleep(50);
-  }
 }
 
 async function ask<T>(port: number, f: (r: Redis) => Promise<T>): Promise<T> {

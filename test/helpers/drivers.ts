@@ -263,6 +263,40 @@ const embeddedKind: DriverKind = {
   },
 };
 
+/** ioredis and node-redis (RESP2 and RESP3) connected to one target, for tests of each library's own API. */
+export interface LibraryClients {
+  readonly target: Target;
+  readonly io: Redis;
+  readonly nr: ReturnType<typeof createClient>;
+  readonly nr3: ReturnType<typeof createClient>;
+}
+
+/**
+ * Starts a target and the three library clients before the enclosing suite and closes them
+ * after it. Call inside `describe`; the fields are set once `before` has run.
+ */
+export function libraryClients(): LibraryClients {
+  const lib = {} as { target: Target; io: Redis; nr: ReturnType<typeof createClient>; nr3: ReturnType<typeof createClient> };
+  before(async () => {
+    lib.target = await startTarget();
+    lib.io = new Redis({ host: HOST, port: lib.target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    lib.io.on('error', () => undefined);
+    lib.nr = createClient({ socket: { host: HOST, port: lib.target.port, reconnectStrategy: false } });
+    lib.nr.on('error', () => undefined);
+    await lib.nr.connect();
+    lib.nr3 = createClient({ socket: { host: HOST, port: lib.target.port, reconnectStrategy: false }, RESP: 3 });
+    lib.nr3.on('error', () => undefined);
+    await lib.nr3.connect();
+  });
+  after(async () => {
+    if (lib.io !== undefined) await closeIoredis(lib.io);
+    if (lib.nr !== undefined) await closeNodeRedis(lib.nr);
+    if (lib.nr3 !== undefined) await closeNodeRedis(lib.nr3);
+    await lib.target?.close();
+  });
+  return lib;
+}
+
 export const ALL_DRIVER_KINDS: readonly DriverKind[] = [
   ioredisKind(2),
   ioredisKind(3),

@@ -1,11 +1,9 @@
 // Bitmap commands through every driver (ioredis and node-redis over RESP2/RESP3, embedded API),
 // plus each library's own API. Expected replies are Redis 7.0's, checked against a real
 // redis-server (CAIRN_TEST_ORACLE=redis-server).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { closeIoredis, closeNodeRedis, describeEachDriver, expectError, HOST, startTarget, SUITE_TIMEOUT_MS, type Target } from '../helpers/drivers.js';
+import { describeEachDriver, expectError, SUITE_TIMEOUT_MS, libraryClients } from '../helpers/drivers.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
@@ -99,32 +97,17 @@ describeEachDriver('bitmaps', {}, ({ client }) => {
 });
 
 describe('bitmaps through each library\'s own API', { timeout: SUITE_TIMEOUT_MS }, () => {
-  let target: Target;
-  let io: Redis;
-  let nr: ReturnType<typeof createClient>;
-  before(async () => {
-    target = await startTarget();
-    io = new Redis({ host: HOST, port: target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    io.on('error', () => undefined);
-    nr = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false } });
-    nr.on('error', () => undefined);
-    await nr.connect();
-  });
-  after(async () => {
-    await closeIoredis(io);
-    await closeNodeRedis(nr);
-    await target.close();
-  });
+  const lib = libraryClients();
 
   it('ioredis setbit, bitcount, getBuffer shows the raw bytes', async () => {
-    assert.equal(await io.setbit('lib:b', 0, 1), 0);
-    assert.equal(await io.setbit('lib:b', 15, 1), 0);
-    assert.equal(await io.bitcount('lib:b'), 2);
-    assert.deepEqual(await io.getBuffer('lib:b'), Buffer.from([0x80, 0x01]));
+    assert.equal(await lib.io.setbit('lib:b', 0, 1), 0);
+    assert.equal(await lib.io.setbit('lib:b', 15, 1), 0);
+    assert.equal(await lib.io.bitcount('lib:b'), 2);
+    assert.deepEqual(await lib.io.getBuffer('lib:b'), Buffer.from([0x80, 0x01]));
   });
 
   it('node-redis bitField and bitPos', async () => {
-    assert.deepEqual(await nr.bitField('lib:n', [{ operation: 'SET', encoding: 'u8', offset: 0, value: 255 }, { operation: 'GET', encoding: 'u4', offset: 4 }]), [0, 15]);
-    assert.equal(await nr.bitPos('lib:n', 0), 8);
+    assert.deepEqual(await lib.nr.bitField('lib:n', [{ operation: 'SET', encoding: 'u8', offset: 0, value: 255 }, { operation: 'GET', encoding: 'u4', offset: 4 }]), [0, 15]);
+    assert.equal(await lib.nr.bitPos('lib:n', 0), 8);
   });
 });

@@ -1,11 +1,9 @@
 // Hash commands through every driver (ioredis and node-redis over RESP2/RESP3, embedded API),
 // plus each library's own hash API. Expected replies are Redis 7.0's, checked against a real
 // redis-server (CAIRN_TEST_ORACLE=redis-server); the 7.4 field-expiry family runs against Cairn only.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { asMap, asNumber, closeIoredis, closeNodeRedis, describeEachDriver, expectError, HOST, ORACLE_MODE, startTarget, SUITE_TIMEOUT_MS, type Target } from '../helpers/drivers.js';
+import { asMap, asNumber, describeEachDriver, expectError, ORACLE_MODE, SUITE_TIMEOUT_MS, libraryClients } from '../helpers/drivers.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const sorted = (value: unknown): unknown[] => [...(value as unknown[])].sort();
@@ -135,35 +133,20 @@ describeEachDriver('hashes', {}, ({ client, kind }) => {
 });
 
 describe('hashes through each library\'s own API', { timeout: SUITE_TIMEOUT_MS }, () => {
-  let target: Target;
-  let io: Redis;
-  let nr: ReturnType<typeof createClient>;
-  before(async () => {
-    target = await startTarget();
-    io = new Redis({ host: HOST, port: target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    io.on('error', () => undefined);
-    nr = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false } });
-    nr.on('error', () => undefined);
-    await nr.connect();
-  });
-  after(async () => {
-    await closeIoredis(io);
-    await closeNodeRedis(nr);
-    await target.close();
-  });
+  const lib = libraryClients();
 
   it('ioredis hset with an object and hgetall as an object', async () => {
-    assert.equal(await io.hset('lib:h', { name: 'cairn', version: '1' }), 2);
-    assert.deepEqual(await io.hgetall('lib:h'), { name: 'cairn', version: '1' });
-    assert.deepEqual(await io.hgetall('lib:none'), {});
-    assert.equal(await io.hincrbyfloat('lib:h', 'version', '0.5'), '1.5');
+    assert.equal(await lib.io.hset('lib:h', { name: 'cairn', version: '1' }), 2);
+    assert.deepEqual(await lib.io.hgetall('lib:h'), { name: 'cairn', version: '1' });
+    assert.deepEqual(await lib.io.hgetall('lib:none'), {});
+    assert.equal(await lib.io.hincrbyfloat('lib:h', 'version', '0.5'), '1.5');
   });
 
   it('node-redis hSet, hGetAll, hIncrBy', async () => {
-    assert.equal(await nr.hSet('lib:n', { a: '1', b: 'two' }), 2);
-    assert.deepEqual({ ...(await nr.hGetAll('lib:n')) }, { a: '1', b: 'two' });
-    assert.equal(await nr.hIncrBy('lib:n', 'a', 41), 42);
-    assert.deepEqual(await nr.hmGet('lib:n', ['a', 'zzz']), ['42', null]);
-    assert.equal(asNumber(await nr.hLen('lib:n')), 2);
+    assert.equal(await lib.nr.hSet('lib:n', { a: '1', b: 'two' }), 2);
+    assert.deepEqual({ ...(await lib.nr.hGetAll('lib:n')) }, { a: '1', b: 'two' });
+    assert.equal(await lib.nr.hIncrBy('lib:n', 'a', 41), 42);
+    assert.deepEqual(await lib.nr.hmGet('lib:n', ['a', 'zzz']), ['42', null]);
+    assert.equal(asNumber(await lib.nr.hLen('lib:n')), 2);
   });
 });

@@ -2,11 +2,9 @@
 // API), plus each library's own API. Expected replies are Redis 7.0's, checked against a real
 // redis-server (CAIRN_TEST_ORACLE=redis-server): the estimates are deterministic (the same hash
 // and registers as Redis), so the exact counts of redis-server are expected.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { closeIoredis, closeNodeRedis, describeEachDriver, expectError, HOST, startTarget, SUITE_TIMEOUT_MS, type Target } from '../helpers/drivers.js';
+import { describeEachDriver, expectError, SUITE_TIMEOUT_MS, libraryClients } from '../helpers/drivers.js';
 
 const items = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `item:${from + i}`);
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
@@ -72,32 +70,17 @@ describeEachDriver('hyperloglog', {}, ({ client }) => {
 });
 
 describe('hyperloglog through each library\'s own API', { timeout: SUITE_TIMEOUT_MS }, () => {
-  let target: Target;
-  let io: Redis;
-  let nr: ReturnType<typeof createClient>;
-  before(async () => {
-    target = await startTarget();
-    io = new Redis({ host: HOST, port: target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    io.on('error', () => undefined);
-    nr = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false } });
-    nr.on('error', () => undefined);
-    await nr.connect();
-  });
-  after(async () => {
-    await closeIoredis(io);
-    await closeNodeRedis(nr);
-    await target.close();
-  });
+  const lib = libraryClients();
 
   it('ioredis pfadd and pfcount', async () => {
-    assert.equal(await io.pfadd('lib:h', ...items(1, 1000)), 1);
-    assert.equal(await io.pfcount('lib:h'), 1002);
+    assert.equal(await lib.io.pfadd('lib:h', ...items(1, 1000)), 1);
+    assert.equal(await lib.io.pfcount('lib:h'), 1002);
   });
 
   it('node-redis pfAdd, pfMerge, pfCount', async () => {
-    assert.equal(await nr.pfAdd('lib:a', items(1, 1000)), 1);
-    assert.equal(await nr.pfAdd('lib:b', items(500, 1800)), 1);
-    assert.equal(await nr.pfMerge('lib:m', ['lib:a', 'lib:b']), 'OK');
-    assert.equal(await nr.pfCount('lib:m'), 1806);
+    assert.equal(await lib.nr.pfAdd('lib:a', items(1, 1000)), 1);
+    assert.equal(await lib.nr.pfAdd('lib:b', items(500, 1800)), 1);
+    assert.equal(await lib.nr.pfMerge('lib:m', ['lib:a', 'lib:b']), 'OK');
+    assert.equal(await lib.nr.pfCount('lib:m'), 1806);
   });
 });

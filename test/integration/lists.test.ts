@@ -1,11 +1,9 @@
 // List commands through every driver (ioredis and node-redis over RESP2/RESP3, embedded API),
 // plus each library's own list API. Expected replies are Redis 7.0's, checked against a real
 // redis-server (CAIRN_TEST_ORACLE=redis-server). Blocking with several clients: blocking.test.ts.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { bounded, closeIoredis, closeNodeRedis, describeEachDriver, expectError, HOST, sleep, startTarget, SUITE_TIMEOUT_MS, type Target } from '../helpers/drivers.js';
+import { bounded, describeEachDriver, expectError, sleep, SUITE_TIMEOUT_MS, libraryClients } from '../helpers/drivers.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
@@ -128,32 +126,17 @@ describeEachDriver('lists', {}, ({ client, connect, kind }) => {
 });
 
 describe('lists through each library\'s own API', { timeout: SUITE_TIMEOUT_MS }, () => {
-  let target: Target;
-  let io: Redis;
-  let nr: ReturnType<typeof createClient>;
-  before(async () => {
-    target = await startTarget();
-    io = new Redis({ host: HOST, port: target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    io.on('error', () => undefined);
-    nr = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false } });
-    nr.on('error', () => undefined);
-    await nr.connect();
-  });
-  after(async () => {
-    await closeIoredis(io);
-    await closeNodeRedis(nr);
-    await target.close();
-  });
+  const lib = libraryClients();
 
   it('ioredis rpush, lrange, lpop with a count', async () => {
-    assert.equal(await io.rpush('lib:l', 'a', 'b', 'c'), 3);
-    assert.deepEqual(await io.lrange('lib:l', 0, -1), ['a', 'b', 'c']);
-    assert.deepEqual(await io.lpop('lib:l', 2), ['a', 'b']);
+    assert.equal(await lib.io.rpush('lib:l', 'a', 'b', 'c'), 3);
+    assert.deepEqual(await lib.io.lrange('lib:l', 0, -1), ['a', 'b', 'c']);
+    assert.deepEqual(await lib.io.lpop('lib:l', 2), ['a', 'b']);
   });
 
   it('node-redis rPush, lPos with COUNT, lMPop', async () => {
-    assert.equal(await nr.rPush('lib:n', ['x', 'y', 'x']), 3);
-    assert.deepEqual(await nr.lPosCount('lib:n', 'x', 0), [0, 2]);
-    assert.deepEqual(await nr.lmPop('lib:n', 'LEFT', { COUNT: 2 }), ['lib:n', ['x', 'y']]);
+    assert.equal(await lib.nr.rPush('lib:n', ['x', 'y', 'x']), 3);
+    assert.deepEqual(await lib.nr.lPosCount('lib:n', 'x', 0), [0, 2]);
+    assert.deepEqual(await lib.nr.lmPop('lib:n', 'LEFT', { COUNT: 2 }), ['lib:n', ['x', 'y']]);
   });
 });

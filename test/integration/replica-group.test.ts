@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Cluster, type Redis } from 'ioredis';
 import { client, startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
 import { pickFreePort } from '../helpers/redis-oracle.js';
+import { until } from '../helpers/until.js';
 
 interface Node {
   readonly id: number;
@@ -30,21 +31,6 @@ after(async () => {
   await Promise.allSettled([...live].map((p) => p.kill9()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function track<T extends { disconnect(): void }>(c: T): T {
   clients.push(c);

@@ -1,11 +1,9 @@
 // Set commands through every driver (ioredis and node-redis over RESP2/RESP3, embedded API),
 // plus each library's own set API. Expected replies are Redis 7.0's, checked against a real
 // redis-server (CAIRN_TEST_ORACLE=redis-server). Set replies are unordered: compared sorted.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { closeIoredis, closeNodeRedis, describeEachDriver, expectError, HOST, startTarget, SUITE_TIMEOUT_MS, type Target } from '../helpers/drivers.js';
+import { describeEachDriver, expectError, SUITE_TIMEOUT_MS, libraryClients } from '../helpers/drivers.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const sorted = (value: unknown): unknown[] => {
@@ -116,38 +114,18 @@ describeEachDriver('sets', {}, ({ client }) => {
 });
 
 describe('sets through each library\'s own API', { timeout: SUITE_TIMEOUT_MS }, () => {
-  let target: Target;
-  let io: Redis;
-  let nr: ReturnType<typeof createClient>;
-  let nr3: ReturnType<typeof createClient>;
-  before(async () => {
-    target = await startTarget();
-    io = new Redis({ host: HOST, port: target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    io.on('error', () => undefined);
-    nr = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false } });
-    nr.on('error', () => undefined);
-    await nr.connect();
-    nr3 = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false }, RESP: 3 });
-    nr3.on('error', () => undefined);
-    await nr3.connect();
-  });
-  after(async () => {
-    await closeIoredis(io);
-    await closeNodeRedis(nr);
-    await closeNodeRedis(nr3);
-    await target.close();
-  });
+  const lib = libraryClients();
 
   it('ioredis sadd, smembers, sismember', async () => {
-    assert.equal(await io.sadd('lib:s', 'x', 'y', 'z'), 3);
-    assert.deepEqual((await io.smembers('lib:s')).sort(), ['x', 'y', 'z']);
-    assert.equal(await io.sismember('lib:s', 'y'), 1);
+    assert.equal(await lib.io.sadd('lib:s', 'x', 'y', 'z'), 3);
+    assert.deepEqual((await lib.io.smembers('lib:s')).sort(), ['x', 'y', 'z']);
+    assert.equal(await lib.io.sismember('lib:s', 'y'), 1);
   });
 
   it('node-redis sAdd and sMembers over RESP2 and RESP3', async () => {
-    assert.equal(await nr.sAdd('lib:n', ['p', 'q']), 2);
-    assert.deepEqual([...(await nr.sMembers('lib:n'))].sort(), ['p', 'q']);
-    assert.deepEqual([...(await nr3.sMembers('lib:n'))].sort(), ['p', 'q']);
-    assert.deepEqual(await nr.smIsMember('lib:n', ['p', 'r']), [1, 0]);
+    assert.equal(await lib.nr.sAdd('lib:n', ['p', 'q']), 2);
+    assert.deepEqual([...(await lib.nr.sMembers('lib:n'))].sort(), ['p', 'q']);
+    assert.deepEqual([...(await lib.nr3.sMembers('lib:n'))].sort(), ['p', 'q']);
+    assert.deepEqual(await lib.nr.smIsMember('lib:n', ['p', 'r']), [1, 0]);
   });
 });

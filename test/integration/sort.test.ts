@@ -1,11 +1,9 @@
 // SORT and SORT_RO through every driver (ioredis and node-redis over RESP2/RESP3, embedded API),
 // plus each library's own API. Expected replies are Redis 7.0's, checked against a real
 // redis-server (CAIRN_TEST_ORACLE=redis-server).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { closeIoredis, closeNodeRedis, describeEachDriver, expectError, HOST, startTarget, SUITE_TIMEOUT_MS, type Target } from '../helpers/drivers.js';
+import { describeEachDriver, expectError, SUITE_TIMEOUT_MS, libraryClients } from '../helpers/drivers.js';
 
 describeEachDriver('sort', {}, ({ client }) => {
   it('numeric and ALPHA order, DESC, LIMIT', async () => {
@@ -60,32 +58,17 @@ describeEachDriver('sort', {}, ({ client }) => {
 });
 
 describe('sort through each library\'s own API', { timeout: SUITE_TIMEOUT_MS }, () => {
-  let target: Target;
-  let io: Redis;
-  let nr: ReturnType<typeof createClient>;
-  before(async () => {
-    target = await startTarget();
-    io = new Redis({ host: HOST, port: target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    io.on('error', () => undefined);
-    nr = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false } });
-    nr.on('error', () => undefined);
-    await nr.connect();
-  });
-  after(async () => {
-    await closeIoredis(io);
-    await closeNodeRedis(nr);
-    await target.close();
-  });
+  const lib = libraryClients();
 
   it('ioredis sort with BY, LIMIT and ALPHA', async () => {
-    assert.equal(await io.rpush('lib:l', 'b', 'c', 'a'), 3);
-    assert.deepEqual(await io.sort('lib:l', 'LIMIT', 0, 2, 'ALPHA'), ['a', 'b']);
+    assert.equal(await lib.io.rpush('lib:l', 'b', 'c', 'a'), 3);
+    assert.deepEqual(await lib.io.sort('lib:l', 'LIMIT', 0, 2, 'ALPHA'), ['a', 'b']);
   });
 
   it('node-redis sort and sortStore', async () => {
-    assert.equal(await nr.rPush('lib:n', ['5', '4', '6']), 3);
-    assert.deepEqual(await nr.sort('lib:n', { DIRECTION: 'DESC' }), ['6', '5', '4']);
-    assert.equal(await nr.sortStore('lib:n', 'lib:sorted'), 3);
-    assert.deepEqual(await nr.lRange('lib:sorted', 0, -1), ['4', '5', '6']);
+    assert.equal(await lib.nr.rPush('lib:n', ['5', '4', '6']), 3);
+    assert.deepEqual(await lib.nr.sort('lib:n', { DIRECTION: 'DESC' }), ['6', '5', '4']);
+    assert.equal(await lib.nr.sortStore('lib:n', 'lib:sorted'), 3);
+    assert.deepEqual(await lib.nr.lRange('lib:sorted', 0, -1), ['4', '5', '6']);
   });
 });

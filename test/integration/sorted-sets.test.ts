@@ -3,11 +3,9 @@
 // redis-server (CAIRN_TEST_ORACLE=redis-server). Scores are doubles: RESP2 sends their text
 // (%.17g, so 0.1 is "0.10000000000000001"), RESP3 a double; WITHSCORES replies are a flat
 // [member, score, ...] array in RESP2 and [member, score] pairs in RESP3.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { bounded, closeIoredis, closeNodeRedis, describeEachDriver, expectError, HOST, ORACLE_MODE, sleep, startTarget, SUITE_TIMEOUT_MS, type Target } from '../helpers/drivers.js';
+import { bounded, describeEachDriver, expectError, ORACLE_MODE, sleep, SUITE_TIMEOUT_MS, libraryClients } from '../helpers/drivers.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
@@ -241,41 +239,21 @@ describeEachDriver('sorted sets', {}, ({ client, connect, kind }) => {
 });
 
 describe('sorted sets through each library\'s own API', { timeout: SUITE_TIMEOUT_MS }, () => {
-  let target: Target;
-  let io: Redis;
-  let nr: ReturnType<typeof createClient>;
-  let nr3: ReturnType<typeof createClient>;
-  before(async () => {
-    target = await startTarget();
-    io = new Redis({ host: HOST, port: target.port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    io.on('error', () => undefined);
-    nr = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false } });
-    nr.on('error', () => undefined);
-    await nr.connect();
-    nr3 = createClient({ socket: { host: HOST, port: target.port, reconnectStrategy: false }, RESP: 3 });
-    nr3.on('error', () => undefined);
-    await nr3.connect();
-  });
-  after(async () => {
-    await closeIoredis(io);
-    await closeNodeRedis(nr);
-    await closeNodeRedis(nr3);
-    await target.close();
-  });
+  const lib = libraryClients();
 
   it('ioredis zadd, zscore text, zrange WITHSCORES flat', async () => {
-    assert.equal(await io.zadd('lib:z', 0.1, 'a', 2, 'b'), 2);
-    assert.equal(await io.zscore('lib:z', 'a'), '0.10000000000000001');
-    assert.deepEqual(await io.zrange('lib:z', '0', '-1', 'WITHSCORES'), ['a', '0.10000000000000001', 'b', '2']);
-    assert.equal(await io.zincrby('lib:z', '1.5', 'b'), '3.5');
+    assert.equal(await lib.io.zadd('lib:z', 0.1, 'a', 2, 'b'), 2);
+    assert.equal(await lib.io.zscore('lib:z', 'a'), '0.10000000000000001');
+    assert.deepEqual(await lib.io.zrange('lib:z', '0', '-1', 'WITHSCORES'), ['a', '0.10000000000000001', 'b', '2']);
+    assert.equal(await lib.io.zincrby('lib:z', '1.5', 'b'), '3.5');
   });
 
   it('node-redis zAdd, zRangeWithScores, zScore over RESP2 and RESP3', async () => {
-    assert.equal(await nr.zAdd('lib:n', [{ score: 1.5, value: 'x' }, { score: -2, value: 'y' }]), 2);
-    assert.deepEqual(await nr.zRangeWithScores('lib:n', 0, -1), [{ value: 'y', score: -2 }, { value: 'x', score: 1.5 }]);
-    assert.deepEqual(await nr3.zRangeWithScores('lib:n', 0, -1), [{ value: 'y', score: -2 }, { value: 'x', score: 1.5 }]);
-    assert.equal(await nr.zScore('lib:n', 'x'), 1.5);
-    assert.equal(await nr3.zScore('lib:n', 'x'), 1.5);
-    assert.deepEqual(await nr.zPopMin('lib:n'), { value: 'y', score: -2 });
+    assert.equal(await lib.nr.zAdd('lib:n', [{ score: 1.5, value: 'x' }, { score: -2, value: 'y' }]), 2);
+    assert.deepEqual(await lib.nr.zRangeWithScores('lib:n', 0, -1), [{ value: 'y', score: -2 }, { value: 'x', score: 1.5 }]);
+    assert.deepEqual(await lib.nr3.zRangeWithScores('lib:n', 0, -1), [{ value: 'y', score: -2 }, { value: 'x', score: 1.5 }]);
+    assert.equal(await lib.nr.zScore('lib:n', 'x'), 1.5);
+    assert.equal(await lib.nr3.zScore('lib:n', 'x'), 1.5);
+    assert.deepEqual(await lib.nr.zPopMin('lib:n'), { value: 'y', score: -2 });
   });
 });

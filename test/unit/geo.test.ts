@@ -22,6 +22,7 @@ import { testEngine } from '../helpers/engine.js';
 import { startCairnInProcess, type CairnServer } from '../helpers/cairn-server.js';
 import { oracleAvailability, startRedis, type RedisOracle } from '../helpers/redis-oracle.js';
 import { escapeBytes, RespClient, sameReply, show, type Arg, type RespValue } from '../helpers/resp-client.js';
+import { mulberry32 } from '../helpers/mulberry32.js';
 
 // ---------------------------------------------------------------------------------------------
 // Geohash arithmetic
@@ -203,18 +204,6 @@ describe('effects', () => {
 const availability = oracleAvailability();
 const skipOracle = availability.ok || availability.fail ? false : availability.message;
 
-/** A small seeded PRNG (mulberry32), so the random points are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Centres: ordinary places, the antimeridian, the poles' limits and the exact edges. */
 const CENTRES: Array<[number, number]> = [
   [13.361389, 38.115556],
@@ -378,7 +367,7 @@ describe('against redis-server', { skip: skipOracle }, () => {
   });
 
   test('random points around the centres: searches of every shape, unit, order and limit', async () => {
-    const rand = prng(2024);
+    const rand = mulberry32(2024);
     const setup: Arg[][] = [['FLUSHALL']];
     for (let c = 0; c < CENTRES.length; c++) {
       const [clon, clat] = CENTRES[c]!;

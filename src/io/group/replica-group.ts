@@ -23,7 +23,7 @@ import { DEFAULT_CONSISTENCY, type Consistency, type GroupGate } from '../../ser
 import type { Logger } from '../../server/log.js';
 import type { ReplyBarrier } from '../../server/persistence-gate.js';
 import type { ReplicaInfo, ReplicationStatus } from '../../server/replication.js';
-import type { Session, SessionTransport } from '../../server/session.js';
+import { SILENT_TRANSPORT, type Session } from '../../server/session.js';
 import { nodeFileSystem, type FileSystem } from '../persistence/file-system.js';
 import { encodeRecord } from '../persistence/log-format.js';
 import { decodeEntryBatch, encodeEntryBatch } from './entry-batch.js';
@@ -107,7 +107,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.members = options.plan.members;
     this.self = options.plan.self;
     this.nodeIds = new Map(this.members.map((m) => [m.id, memberNodeId(this.members, m.id)]));
-    this.replay = this.engine.createSession(REPLAY_TRANSPORT, 'raft-apply', 'raft-apply');
+    this.replay = this.engine.createSession(SILENT_TRANSPORT, 'raft-apply', 'raft-apply');
     this.replay.authenticated = true;
     this.replay.canBlock = false;
     this.engine.ks.replicaExpiry = true;
@@ -512,12 +512,3 @@ function readsData(s: Session, spec: Spec, fullName: string): boolean {
   return spec.acl.includes('read') || spec.movableKeys !== undefined || (spec.keys !== undefined && spec.keys.first > 0);
 }
 
-/** The apply session answers nobody. */
-const REPLAY_TRANSPORT: SessionTransport = {
-  kind: 'embedded',
-  deliver: () => {},
-  close: () => {},
-  unblocked: () => {},
-  queryBufferBytes: () => 0,
-  outputBufferBytes: () => 0,
-};

@@ -4,7 +4,7 @@
 // cut off with a warning; any other damage stops the load with the file, the byte offset and
 // the repair command.
 import type { Engine } from '../../server/engine.js';
-import type { Session, SessionTransport } from '../../server/session.js';
+import { SILENT_TRANSPORT, type Session } from '../../server/session.js';
 import { ReplyKind } from '../../core/reply.js';
 import type { ValueType } from '../../core/keyspace.js';
 import type { Logger } from '../../server/log.js';
@@ -72,7 +72,7 @@ export class LoadJob {
     private readonly options: LoadOptions,
   ) {
     this.totalBytes = sources.reduce((n, s) => n + fs.size(s.path), 0);
-    this.session = engine.createSession(REPLAY_TRANSPORT, 'replay', 'replay');
+    this.session = engine.createSession(SILENT_TRANSPORT, 'replay', 'replay');
     this.session.authenticated = true;
     this.session.canBlock = false;
   }
@@ -269,12 +269,3 @@ export class LoadJob {
   }
 }
 
-/** The replay session answers nobody. */
-const REPLAY_TRANSPORT: SessionTransport = {
-  kind: 'embedded',
-  deliver: () => {},
-  close: () => {},
-  unblocked: () => {},
-  queryBufferBytes: () => 0,
-  outputBufferBytes: () => 0,
-};

@@ -11,7 +11,7 @@ import { BLOCKED, OK, ReplyKind, type Reply } from '../../core/reply.js';
 import { REDIS_COMPAT_VERSION } from '../../version.js';
 import type { ServerContext } from '../context.js';
 import type { Engine } from '../engine.js';
-import { Session, type SessionTransport } from '../session.js';
+import { SILENT_TRANSPORT, Session } from '../session.js';
 import { numberArgument, popReply, pushErrorTable, pushReply, pushStringArray } from './lua-convert.js';
 import { LuaSandbox, type RedisApi } from './lua-sandbox.js';
 import { fromLua, lauxlib, lua, luaMessage51, name, toLua, type LuaState } from './lua.js';
@@ -57,14 +57,6 @@ export interface ScriptRun {
   loadDeadlineMicros: number | null;
 }
 
-const SCRIPT_TRANSPORT: SessionTransport = {
-  kind: 'embedded',
-  deliver: () => undefined,
-  close: () => undefined,
-  unblocked: () => undefined,
-  queryBufferBytes: () => 0,
-  outputBufferBytes: () => 0,
-};
 
 export type EvalMode = { readonly bySha: boolean; readonly readOnly: boolean };
 
@@ -83,7 +75,7 @@ export class ScriptRunner {
   private runsSinceGc = 0;
 
   constructor(private readonly engine: Engine) {
-    this.scriptClient = new Session(0, SCRIPT_TRANSPORT, 'lua', '', engine.clock.nowMs(), false);
+    this.scriptClient = new Session(0, SILENT_TRANSPORT, 'lua', '', engine.clock.nowMs(), false);
     this.scriptClient.canBlock = false;
     const s = this.scriptClient;
     s.ctx = {
