@@ -5,6 +5,7 @@
 import { startCairn, startRedis, type BenchServer } from './servers.js';
 import { encodeCommand, RespClient, RespError, type RespValue } from './resp.js';
 import { fmtNumber, fmtRatio, hasFlag, isMain, log, table } from './report.js';
+import { mulberry32 } from '../test/helpers/mulberry32.js'; // both servers get the same points and queries
 
 const QUICK = hasFlag('--quick');
 const POINTS = QUICK ? 100_000 : 1_000_000;
@@ -16,18 +17,6 @@ const LON_MIN = -10;
 const LON_MAX = 30;
 const LAT_MIN = 36;
 const LAT_MAX = 56;
-
-/** Seeded PRNG (mulberry32): both servers get the same points and queries. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Query {
   readonly name: string;
@@ -51,7 +40,7 @@ async function load(port: number): Promise<number> {
   const c = await RespClient.connect(port);
   try {
     check(await c.call('FLUSHALL'), 'FLUSHALL');
-    const rand = prng(1);
+    const rand = mulberry32(1);
     const started = Date.now();
     const result = await c.load(POINTS / PER_ADD, (from, to) => {
       let text = '';
@@ -81,7 +70,7 @@ function percentile(sorted: readonly number[], p: number): number {
 async function measure(port: number, q: Query): Promise<{ p50: number; p99: number; results: number }> {
   const c = await RespClient.connect(port);
   try {
-    const rand = prng(7);
+    const rand = mulberry32(7);
     const times: number[] = [];
     let results = 0;
     for (let i = 0; i < QUERIES; i++) {
