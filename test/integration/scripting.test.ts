@@ -192,6 +192,30 @@ describe('a long script makes the server busy', { timeout: SUITE_TIMEOUT_MS, ski
     }
   });
 
+  it('FUNCTION KILL stops a running read-only function; SCRIPT KILL is refused for it', async () => {
+    const runner = await RespClient.connect(target.port, { timeoutMs: 30_000 });
+    const other = await RespClient.connect(target.port);
+    try {
+      const library = "#!lua name=spin\nredis.register_function{function_name='spin', callback=function() while true do end end, flags={'no-writes'}}";
+      assert.equal(show(await other.send('FUNCTION', 'LOAD', 'REPLACE', library)), '"spin"');
+      const long = runner.send('FCALL', 'spin', '0');
+      let reply = '';
+      for (let i = 0; i < 100 && !reply.startsWith('-BUSY'); i++) {
+        await sleep(50);
+        reply = show(await other.send('PING'));
+      }
+      assert.equal(reply, '-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.');
+      assert.equal(show(await other.send('SCRIPT', 'KILL')), '-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.');
+      assert.equal(show(await other.send('FUNCTION', 'KILL')), '+OK');
+      // Redis 7.0.15 words it so for functions too (checked against redis-server).
+      assert.equal(show(await bounded(long, 10_000, 'killed function')), '-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.');
+      assert.equal(show(await other.send('PING')), '+PONG');
+    } finally {
+      runner.close();
+      other.close();
+    }
+  });
+
   it('a script that wrote cannot be killed and runs to its end, atomically', async () => {
     const runner = await RespClient.connect(target.port, { timeoutMs: 60_000 });
     const other = await RespClient.connect(target.port);
