@@ -33,4 +33,16 @@ export interface GroupGate {
   setConsistency(s: Session, levels: Partial<Consistency>, next: boolean): void;
   /** CLUSTER FAILOVER on a follower: leadership moves here. */
   failover(s: Session): Reply;
+  /** GROUP MEMBERS / ADD / REMOVE / HELLO (docs/design/group-membership.md). */
+  readonly admin: GroupAdmin;
+}
+
+/** The group's membership commands. ADD and REMOVE block the client (ctx.block) and answer
+ *  once the change is applied, or with an error. */
+export interface GroupAdmin {
+  members(): Reply;
+  add(ctx: ServerContext, address: string): Reply;
+  remove(ctx: ServerContext, name: string): Reply;
+  /** A leader greets this node before adding it: `registry` is its member registry, hex-encoded. */
+  hello(registry: string): Reply;
 }
