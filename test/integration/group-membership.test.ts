@@ -48,10 +48,11 @@ async function newNode(name: string): Promise<Node> {
   return { name, dir, port: await pickFreePort(), bus: await pickFreePort(), args: [], proc: null };
 }
 
-const COMMON = ['--group-tick-ms', '50', '--enable-debug-command', 'yes', '--cluster-enabled', 'yes'];
+const COMMON = ['--group-tick-ms', '50', '--enable-debug-command', 'yes'];
+const CLUSTER = ['--cluster-enabled', 'yes'];
 
-async function start(n: Node): Promise<void> {
-  n.proc = await startCairnIn(n.dir, ['--port', String(n.port), ...n.args, ...COMMON]);
+async function start(n: Node, extra = CLUSTER): Promise<void> {
+  n.proc = await startCairnIn(n.dir, ['--port', String(n.port), ...n.args, ...COMMON, ...extra]);
   live.add(n.proc);
 }
 
@@ -166,7 +167,7 @@ describe('replica group membership changes', () => {
     const first = await Promise.all([1, 2, 3].map((i) => newNode(`n${i}`)));
     const peers = first.map((n) => `127.0.0.1:${n.port}@${n.bus}`).join(',');
     for (const n of first) n.args.push('--group-peers', peers);
-    await Promise.all(first.map(start));
+    await Promise.all(first.map((n) => start(n)));
     const all = [...first];
     let leader = await leaderOf(all);
 
@@ -274,5 +275,61 @@ describe('replica group membership changes', () => {
       const ds = await Promise.all(all.map((n) => call(n.port, 'DEBUG', 'DIGEST')));
       return ds.every((d) => d === ds[0]) && ds[0] !== digests[0];
     });
+  });
+
+  test('outside cluster mode: redirect errors, a joined member forwards to the leader and ends up leading alone', async () => {
+    const first = await Promise.all([1, 2, 3].map((i) => newNode(`p${i}`)));
+    const peers = first.map((n) => `127.0.0.1:${n.port}@${n.bus}`).join(',');
+    for (const n of first) n.args.push('--group-peers', peers);
+    await Promise.all(first.map((n) => start(n, [])));
+    const all = [...first];
+    let leader = await leaderOf(all);
+    const follower = first.find((n) => n !== leader)!;
+    assert.equal(
+      await callError(follower.port, 'GROUP', 'REMOVE', `127.0.0.1:${leader.port}`),
+      `ERR membership changes run on the group's leader: send GROUP ADD/REMOVE to 127.0.0.1:${leader.port}`,
+    );
+    assert.match(await callError(leader.port, 'GROUP', 'HELLO', '00'), /not waiting to join/);
+
+    // The joiner's bus port is not given to GROUP ADD: it comes from the node's answer to GROUP HELLO.
+    const joined = await newNode('p4');
+    joined.args.push('--group-join', 'yes', '--group-bus-port', String(joined.bus));
+    await start(joined, []);
+    assert.match(await callError(joined.port, 'SET', 'x', '1'), /^TRYAGAIN this node is waiting to be added/);
+    assert.match(await callError(joined.port, 'GROUP', 'ADD', `127.0.0.1:${leader.port}`), /waiting to be added/);
+    assert.match(await callError(joined.port, 'GROUP', 'HELLO', 'zz'), /sent by a group's leader/);
+    const nodeId = String(await call(leader.port, 'GROUP', 'ADD', `127.0.0.1:${joined.port}`));
+    all.push(joined);
+    const seen = await until('the joined node lists every member', async () => {
+      const ms = await members(joined.port);
+      return ms.length === 4 ? ms : undefined;
+    });
+    const self = seen.find((m) => m['node-id'] === nodeId)!;
+    assert.equal(self['bus-port'], joined.bus);
+    assert.equal(self.role, 'voter');
+    assert.equal(self.connected, 1);
+    // A plain client of the joined member: its writes go to the leader, found in the registry.
+    const viaJoined = track(client(joined.port));
+    assert.equal(await viaJoined.set('through-joined', 'yes'), 'OK');
+    assert.equal(await call(leader.port, 'GET', 'through-joined'), 'yes');
+    const role = (await call(joined.port, 'ROLE')) as unknown[];
+    assert.deepEqual(role.slice(0, 3), ['slave', '127.0.0.1', leader.port]);
+
+    // Remove the leader until the joined member is the one left leading.
+    for (let round = 0; round < 3 && all.length > 1; round++) {
+      leader = await leaderOf(all);
+      const victim = leader === joined ? all.find((n) => n !== joined)! : leader;
+      assert.equal(await call(leader.port, 'GROUP', 'REMOVE', `127.0.0.1:${victim.port}`), 'OK');
+      all.splice(all.indexOf(victim), 1);
+      await until(`${victim.name} refuses data once removed`, async () => /removed from its replica group/.test(await callError(victim.port, 'GET', 'through-joined')));
+      await stop(victim);
+    }
+    assert.deepEqual(all, [joined]);
+    leader = await leaderOf(all);
+    assert.equal(leader, joined);
+    assert.equal(await viaJoined.get('through-joined'), 'yes');
+    assert.equal(await viaJoined.set('alone', 'yes'), 'OK');
+    assert.match(await callError(joined.port, 'GROUP', 'REMOVE', `127.0.0.1:${joined.port}`), /last voter/);
+    assert.equal((await members(joined.port)).length, 1);
   });
 });

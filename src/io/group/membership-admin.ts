@@ -45,7 +45,8 @@ export interface MembershipHost {
 type Phase =
   | { step: 'hello' }
   | { step: 'learner'; member: MemberRecord }
-  | { step: 'catch-up'; member: MemberRecord; until: number }
+  /** `from`: the learner must hold at least this index (its own add-learner entry). */
+  | { step: 'catch-up'; member: MemberRecord; from: number; until: number }
   | { step: 'voter'; member: MemberRecord }
   | { step: 'removing'; member: MemberRecord }
   | { step: 'transfer'; member: MemberRecord }
@@ -55,6 +56,8 @@ interface Pending {
   readonly what: string;
   readonly session: Session;
   phase: Phase;
+  /** Raft index of the change last proposed for it. */
+  proposedIndex?: number;
   /** The current step must be done by then. */
   deadline: number;
 }
@@ -82,6 +85,7 @@ export class MembershipAdmin implements GroupAdmin {
   readonly registry: GroupMembership;
   /** This node applied its own removal: it serves no data and its Raft loop is stopped. */
   removed = false;
+  private loopStopped = false;
   private pending: Pending | null = null;
   /** Members seen in a GROUP HELLO, to answer the leader before this node has applied anything. */
   private helloPeers: MemberRecord[] = [];
@@ -115,7 +119,7 @@ export class MembershipAdmin implements GroupAdmin {
   /** The peers to keep links to: the members, plus members being told of their removal. */
   peerAddresses(): Map<number, PeerAddress> {
     const out = new Map<number, PeerAddress>();
-    if (this.removed) return out;
+    if (this.loopStopped) return out;
     const members = this.registry.size > 0 ? this.registry.list() : this.helloPeers;
     for (const m of members) if (m.id !== this.host.self.id) out.set(m.id, { host: m.host, port: m.busPort });
     for (const f of this.farewells) if (!out.has(f.id)) out.set(f.id, f.address);
@@ -158,17 +162,26 @@ export class MembershipAdmin implements GroupAdmin {
     }
     this.host.links.setPeers(this.peerAddresses());
     this.host.membersChanged();
-    this.tick();
+    // After Raft's advance (a next change may be proposed only once this one counts as applied).
+    setImmediate(() => this.tick());
   }
 
-  /** This node is out of the group: its Raft loop stops, links close, data commands are refused. */
+  /** This node is out of the group: data commands are refused at once; its Raft loop stops and its
+   *  links close once it does not lead (a removed node that won an election before it learned
+   *  of its removal hands leadership over first, see docs/design/raft-core.md). */
   private leaveGroup(): void {
     this.removed = true;
     this.host.log.warning('this node was removed from its replica group; it now serves no data');
+    this.host.membersChanged();
+    this.stopIfOut();
+  }
+
+  private stopIfOut(): void {
+    if (!this.removed || this.loopStopped || this.host.loop.status().role === 'leader') return;
+    this.loopStopped = true;
     // The current Ready finishes (its messages are already sent); nothing runs after it.
     this.host.loop.stop();
     this.host.links.setPeers(new Map());
-    this.host.membersChanged();
   }
 
   /**
@@ -277,7 +290,7 @@ export class MembershipAdmin implements GroupAdmin {
     if (existing !== undefined) {
       // A learner already (an earlier GROUP ADD gave up waiting): promote it once caught up.
       const reply = ctx.block([], 0, errors.groupChangeFailed('unblocked'));
-      this.pending = { what, session: ctx.session, phase: { step: 'catch-up', member: existing, until: Date.now() + groupMembershipLimits.catchUpTimeoutMs }, deadline: Infinity };
+      this.pending = { what, session: ctx.session, phase: { step: 'catch-up', member: existing, from: 0, until: Date.now() + groupMembershipLimits.catchUpTimeoutMs }, deadline: Infinity };
       this.tick();
       return reply;
     }
@@ -357,6 +370,7 @@ export class MembershipAdmin implements GroupAdmin {
     }
     pending.phase = next;
     pending.deadline = Date.now() + groupMembershipLimits.changeTimeoutMs;
+    pending.proposedIndex = result.index;
   }
 
   private finish(pending: Pending, reply: Reply): void {
@@ -368,6 +382,7 @@ export class MembershipAdmin implements GroupAdmin {
   /** Moves the change under way along (every tick, and after each applied change). */
   private tick(): void {
     const now = Date.now();
+    this.stopIfOut();
     this.sendFarewells(now);
     const p = this.pending;
     if (p === null) return;
@@ -382,7 +397,7 @@ export class MembershipAdmin implements GroupAdmin {
         return;
       case 'learner':
         if (this.registry.get(phase.member.id)?.role === 'learner') {
-          p.phase = { step: 'catch-up', member: phase.member, until: now + groupMembershipLimits.catchUpTimeoutMs };
+          p.phase = { step: 'catch-up', member: phase.member, from: p.proposedIndex ?? 0, until: now + groupMembershipLimits.catchUpTimeoutMs };
           p.deadline = Infinity;
           return this.tick();
         }
@@ -391,7 +406,7 @@ export class MembershipAdmin implements GroupAdmin {
         if (!leader) return this.finish(p, errors.groupChangeFailed(`leadership moved while ${phase.member.host}:${phase.member.port} was catching up; it is a learner, GROUP ADD it again on the leader`));
         const status = this.host.loop.status();
         const match = status.progress.get(phase.member.id)?.match ?? 0;
-        if (match + groupMembershipLimits.catchUpSlackEntries >= status.commit) {
+        if (match >= phase.from && match + groupMembershipLimits.catchUpSlackEntries >= status.commit) {
           const member = { ...phase.member, role: 'voter' as const };
           return this.propose(p, 'add-node', member, { step: 'voter', member });
         }
