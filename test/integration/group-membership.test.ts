@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { client, startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
+import { client, runCairn, startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
 import { pickFreePort } from '../helpers/redis-oracle.js';
 import { until } from '../helpers/until.js';
 
@@ -264,10 +264,13 @@ describe('replica group membership changes', () => {
     for (let i = 0; i < 200; i += 17) assert.equal(await check.get(`k${i}`), `value-${i}`);
     check.disconnect();
 
-    // The joined node restarts and still knows the members (from its Raft log).
-    await stop(fourth);
-    await start(fourth);
-    await until('the restarted member lists the two members', async () => (await members(fourth.port)).length === 2);
+    // Both remaining members restart (the joined one and one of the first three) and still know
+    // the members: they are rebuilt from the Raft log.
+    for (const n of [...all]) {
+      await stop(n);
+      await start(n);
+      await until(`the restarted ${n.name} lists the two members`, async () => (await members(n.port)).length === 2);
+    }
     leader = await leaderOf(all);
     const after = track(client(leader.port));
     assert.equal(await after.set('after-restart', 'yes'), 'OK');
@@ -290,6 +293,9 @@ describe('replica group membership changes', () => {
       `ERR membership changes run on the group's leader: send GROUP ADD/REMOVE to 127.0.0.1:${leader.port}`,
     );
     assert.match(await callError(leader.port, 'GROUP', 'HELLO', '00'), /not waiting to join/);
+    const both = await runCairn(['server', '--port', '0', '--dir', first[0]!.dir, '--group-join', 'yes', '--group-peers', peers]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /group-join takes no group-peers/);
 
     // The joiner's bus port is not given to GROUP ADD: it comes from the node's answer to GROUP HELLO.
     const joined = await newNode('p4');

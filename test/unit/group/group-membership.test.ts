@@ -10,6 +10,7 @@ import { decodeChangeContext, encodeChangeContext, GroupMembership, isNodeId, jo
 import { planGroup } from '../../../src/io/group/group-peers.js';
 import { parseMemberAddress } from '../../../src/io/group/membership-admin.js';
 import { mulberry32 } from '../../helpers/mulberry32.js';
+import { testEngine } from '../../helpers/engine.js';
 
 function plan(port: number) {
   const p = planGroup('127.0.0.1:7001,127.0.0.1:7002@17777,127.0.0.1:7003', port, ['127.0.0.1'], 0);
@@ -136,5 +137,16 @@ describe('joining ids and addresses', () => {
     assert.deepEqual(parseMemberAddress('node-4.example:7004@17100'), { host: 'node-4.example', port: 7004, busPort: 17100 });
     assert.deepEqual(parseMemberAddress('[::1]:7004'), { host: '::1', port: 7004, busPort: null });
     for (const bad of ['7004', ':7004', 'h:0', 'h:65536', 'h:1@0', 'h:1@70000', 'a b:1', 'h:x', 'h:1,h:2']) assert.equal(parseMemberAddress(bad), null, bad);
+  });
+});
+
+describe('GROUP on a server outside a group', () => {
+  test('every subcommand but HELP says it needs a group; arity is checked', () => {
+    const t = testEngine();
+    for (const argv of [['GROUP', 'MEMBERS'], ['GROUP', 'ADD', '127.0.0.1:7000'], ['GROUP', 'REMOVE', '127.0.0.1:7000'], ['GROUP', 'HELLO', '00']]) {
+      assert.deepEqual(t.run(...argv), { error: 'ERR GROUP is only available on a replica group member (cairn server --group-peers)' }, argv.join(' '));
+    }
+    assert.match(String((t.run('GROUP', 'ADD') as { error: string }).error), /wrong number of arguments/);
+    assert.ok((t.run('GROUP', 'HELP') as string[]).some((l) => l.startsWith('ADD <host:port[@busport]>')));
   });
 });
