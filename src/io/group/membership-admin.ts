@@ -46,7 +46,7 @@ type Phase =
   | { step: 'hello' }
   | { step: 'learner'; member: MemberRecord }
   /** `from`: the learner must hold at least this index (its own add-learner entry). */
-  | { step: 'catch-up'; member: MemberRecord; from: number; until: number }
+  | { step: 'catch-up'; member: MemberRecord; from: number; until: number; greetedAt: number }
   | { step: 'voter'; member: MemberRecord }
   | { step: 'removing'; member: MemberRecord }
   | { step: 'transfer'; member: MemberRecord }
@@ -290,19 +290,24 @@ export class MembershipAdmin implements GroupAdmin {
     if (existing !== undefined) {
       // A learner already (an earlier GROUP ADD gave up waiting): promote it once caught up.
       const reply = ctx.block([], 0, errors.groupChangeFailed('unblocked'));
-      this.pending = { what, session: ctx.session, phase: { step: 'catch-up', member: existing, from: 0, until: Date.now() + groupMembershipLimits.catchUpTimeoutMs }, deadline: Infinity };
+      this.pending = { what, session: ctx.session, phase: { step: 'catch-up', member: existing, from: 0, until: Date.now() + groupMembershipLimits.catchUpTimeoutMs, greetedAt: 0 }, deadline: Infinity };
       this.tick();
       return reply;
     }
     const reply = ctx.block([], 0, errors.groupChangeFailed('unblocked'));
     const pending: Pending = { what, session: ctx.session, phase: { step: 'hello' }, deadline: Infinity };
     this.pending = pending;
-    const registry = Buffer.from(this.registry.encode()).toString('hex');
-    requestNode(parsed.host, parsed.port, this.host.engine.config.get('requirepass'), ['GROUP', 'HELLO', registry], groupMembershipLimits.requestTimeoutMs).then(
+    this.greet(parsed.host, parsed.port).then(
       (answer) => this.greeted(pending, parsed, answer),
       (e: Error) => this.finish(pending, errors.groupJoinFailed(address, e.message)),
     );
     return reply;
+  }
+
+  /** GROUP HELLO to a node, with this node's registry. */
+  private greet(host: string, port: number): Promise<Reply> {
+    const registry = Buffer.from(this.registry.encode()).toString('hex');
+    return requestNode(host, port, this.host.engine.config.get('requirepass'), ['GROUP', 'HELLO', registry], groupMembershipLimits.requestTimeoutMs);
   }
 
   /** The node answered GROUP HELLO: check it and propose it as a learner. */
@@ -397,7 +402,7 @@ export class MembershipAdmin implements GroupAdmin {
         return;
       case 'learner':
         if (this.registry.get(phase.member.id)?.role === 'learner') {
-          p.phase = { step: 'catch-up', member: phase.member, from: p.proposedIndex ?? 0, until: now + groupMembershipLimits.catchUpTimeoutMs };
+          p.phase = { step: 'catch-up', member: phase.member, from: p.proposedIndex ?? 0, until: now + groupMembershipLimits.catchUpTimeoutMs, greetedAt: now };
           p.deadline = Infinity;
           return this.tick();
         }
@@ -409,6 +414,13 @@ export class MembershipAdmin implements GroupAdmin {
         if (match >= phase.from && match + groupMembershipLimits.catchUpSlackEntries >= status.commit) {
           const member = { ...phase.member, role: 'voter' as const };
           return this.propose(p, 'add-node', member, { step: 'voter', member });
+        }
+        if (match === 0 && now - phase.greetedAt > groupMembershipLimits.requestTimeoutMs) {
+          // Nothing heard from the learner: if it restarted before it applied a change, it lost the
+          // addresses of the greeting and cannot answer; greet it again (a node that has them
+          // answers that it is not waiting, which changes nothing).
+          phase.greetedAt = now;
+          this.greet(phase.member.host, phase.member.port).catch(() => {});
         }
         if (now > phase.until) return this.finish(p, errors.groupChangeFailed(`${phase.member.host}:${phase.member.port} did not catch up within ${groupMembershipLimits.catchUpTimeoutMs} ms (match ${match}, commit ${status.commit}); it stays a learner, GROUP ADD it again to promote it`));
         return;
