@@ -223,6 +223,25 @@ export class MembershipAdmin implements GroupAdmin {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Raft snapshots: the members section
+
+  /** The registry as of the state being snapshotted (its bytes go in the snapshot). */
+  membersSnapshot(): Uint8Array {
+    return this.registry.encode();
+  }
+
+  /** Installs the registry of a snapshot from the leader; false (nothing changed) when the bytes
+   *  are not a registry this version reads. */
+  restoreMembers(bytes: Uint8Array): boolean {
+    const decoded = GroupMembership.decode(bytes);
+    if (decoded === null) return false;
+    this.registry.replace(decoded.list());
+    if (!this.removed) this.host.links.setPeers(this.peerAddresses());
+    this.host.membersChanged();
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // GROUP MEMBERS
 
   members(): Reply {

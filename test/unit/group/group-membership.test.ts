@@ -8,7 +8,7 @@ import { RawNode } from '../../../src/core/raft/raw-node.js';
 import { MemoryStorage } from '../../../src/core/raft/storage.js';
 import { decodeChangeContext, encodeChangeContext, GroupMembership, isNodeId, joinerRaftId, memberNodeId, type MemberRecord } from '../../../src/io/group/group-membership.js';
 import { planGroup } from '../../../src/io/group/group-peers.js';
-import { parseMemberAddress } from '../../../src/io/group/membership-admin.js';
+import { MembershipAdmin, parseMemberAddress, type MembershipHost } from '../../../src/io/group/membership-admin.js';
 import { mulberry32 } from '../../helpers/mulberry32.js';
 import { testEngine } from '../../helpers/engine.js';
 
@@ -148,5 +148,34 @@ describe('GROUP on a server outside a group', () => {
     }
     assert.match(String((t.run('GROUP', 'ADD') as { error: string }).error), /wrong number of arguments/);
     assert.ok((t.run('GROUP', 'HELP') as string[]).some((l) => l.startsWith('ADD <host:port[@busport]>')));
+  });
+});
+
+describe('the members section of a Raft snapshot', () => {
+  test('membersSnapshot / restoreMembers: a round trip that sets the peer links; bad bytes change nothing', () => {
+    const peerSets: Array<Map<number, { host: string; port: number }>> = [];
+    let changed = 0;
+    const members = GroupMembership.bootstrap(plan(7001).members);
+    const host = {
+      self: members.get(1)!,
+      links: { setPeers: (p: Map<number, { host: string; port: number }>) => peerSets.push(p) },
+      membersChanged: () => changed++,
+    } as unknown as MembershipHost;
+    const admin = new MembershipAdmin(host, new GroupMembership(), 1000);
+    try {
+      assert.equal(admin.isMember, false);
+      const bytes = members.encode();
+      assert.equal(admin.restoreMembers(bytes), true);
+      assert.equal(admin.isMember, true);
+      assert.deepEqual(admin.registry.list(), members.list());
+      assert.deepEqual(Buffer.from(admin.membersSnapshot()), Buffer.from(bytes));
+      assert.deepEqual([...peerSets.at(-1)!.entries()], [[2, { host: '127.0.0.1', port: 17777 }], [3, { host: '127.0.0.1', port: 17003 }]]);
+      assert.equal(changed, 1);
+      assert.equal(admin.restoreMembers(bytes.subarray(1)), false);
+      assert.deepEqual(admin.registry.list(), members.list());
+      assert.equal(changed, 1);
+    } finally {
+      admin.close();
+    }
   });
 });
