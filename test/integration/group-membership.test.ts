@@ -220,6 +220,18 @@ describe('replica group membership changes', () => {
       await until(`GROUP MEMBERS on ${n.name} lists four members`, async () => (await members(n.port)).length === 4);
     }
     assert.match(await callError(leader.port, 'GROUP', 'ADD', `127.0.0.1:${fourth.port}`), /already a voter/);
+    // CLUSTER SLOTS and SHARDS, ROLE and INFO replication on the leader name it too.
+    await until('CLUSTER SLOTS lists four nodes', async () => {
+      const slots = (await call(leader.port, 'CLUSTER', 'SLOTS')) as unknown[][];
+      return slots.length === 1 && slots[0]!.length === 2 + 4 && slots[0]!.slice(2).some((n) => (n as unknown[])[1] === fourth.port);
+    });
+    const shards = String(JSON.stringify(await call(leader.port, 'CLUSTER', 'SHARDS')));
+    assert.ok(shards.includes(myId), 'CLUSTER SHARDS names the new member');
+    await until('ROLE lists the new replica', async () => {
+      const role = (await call(leader.port, 'ROLE')) as [string, number, string[][]];
+      return role[0] === 'master' && role[2].some((r) => r[1] === String(fourth.port));
+    });
+    assert.match(String(await call(leader.port, 'INFO', 'replication')), new RegExp(`port=${fourth.port},`));
 
     // Remove a follower (not the new member).
     const gone = first.find((n) => n !== leader)!;
