@@ -29,6 +29,7 @@ import { encodeRecord } from '../persistence/log-format.js';
 import { decodeEntryBatch, encodeEntryBatch } from './entry-batch.js';
 import { GroupBarrier } from './group-barrier.js';
 import { GroupMembership, type MemberRecord } from './group-membership.js';
+import { checkGroupOrigin } from './group-origin.js';
 import type { GroupPlan } from './group-peers.js';
 import { LeaderForwarder } from './leader-forwarder.js';
 import { MembershipAdmin } from './membership-admin.js';
@@ -143,6 +144,8 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   /** Opens the Raft files, starts the peer links and the Raft loop, and hooks into the engine. */
   static async start(options: ReplicaGroupOptions): Promise<ReplicaGroup> {
     const fs = options.fs ?? nodeFileSystem;
+    const wrongOrigin = checkGroupOrigin(fs, options.raftDir, options.plan);
+    if (wrongOrigin !== null) throw new Error(wrongOrigin);
     const { disk, storage, truncatedAt } = RaftDisk.open(fs, options.raftDir, options.plan.joinNodeId !== undefined ? [] : options.plan.members.map((m) => m.id));
     if (truncatedAt !== null) options.log.warning('the Raft log ended in a torn record; it was cut off', { offset: truncatedAt });
     const group = new ReplicaGroup(options, disk, storage);

@@ -7,7 +7,9 @@ import { decodeConfChange, encodeConfChange } from '../../../src/core/raft/conf-
 import { RawNode } from '../../../src/core/raft/raw-node.js';
 import { MemoryStorage } from '../../../src/core/raft/storage.js';
 import { decodeChangeContext, encodeChangeContext, GroupMembership, isNodeId, joinerRaftId, memberNodeId, type MemberRecord } from '../../../src/io/group/group-membership.js';
-import { planGroup } from '../../../src/io/group/group-peers.js';
+import { planGroup, planJoin } from '../../../src/io/group/group-peers.js';
+import { checkGroupOrigin } from '../../../src/io/group/group-origin.js';
+import { MemoryFileSystem } from '../../../src/io/persistence/memory-file-system.js';
 import { MembershipAdmin, parseMemberAddress, type MembershipHost } from '../../../src/io/group/membership-admin.js';
 import { mulberry32 } from '../../helpers/mulberry32.js';
 import { testEngine } from '../../helpers/engine.js';
@@ -177,5 +179,28 @@ describe('the members section of a Raft snapshot', () => {
     } finally {
       admin.close();
     }
+  });
+});
+
+describe('group origin', () => {
+  test('recorded on the first start; a restart with another list or mode is refused with the reason', () => {
+    const fs = new MemoryFileSystem();
+    assert.equal(checkGroupOrigin(fs, '/d/raft', plan(7001)), null);
+    assert.equal(checkGroupOrigin(fs, '/d/raft', plan(7001)), null, 'the same list again');
+    const busMoved = planGroup('127.0.0.1:7001@9001,127.0.0.1:7002,127.0.0.1:7003', 7001, ['127.0.0.1'], 0);
+    assert.ok(typeof busMoved !== 'string');
+    assert.equal(checkGroupOrigin(fs, '/d/raft', busMoved), null, 'bus ports may change');
+    const shorter = planGroup('127.0.0.1:7001', 7001, ['127.0.0.1'], 0);
+    assert.ok(typeof shorter !== 'string');
+    assert.match(checkGroupOrigin(fs, '/d/raft', shorter)!, /group-peers differs from the list this member started with \(127\.0\.0\.1:7001,127\.0\.0\.1:7002,127\.0\.0\.1:7003\)/);
+    const join = planJoin('ab'.repeat(20), joinerRaftId('ab'.repeat(20)), 7001, ['127.0.0.1'], 0);
+    assert.ok(typeof join !== 'string');
+    assert.match(checkGroupOrigin(fs, '/d/raft', join)!, /start it with that list, not group-join/);
+    assert.equal(checkGroupOrigin(fs, '/j/raft', join), null);
+    assert.equal(checkGroupOrigin(fs, '/j/raft', join), null);
+    assert.match(checkGroupOrigin(fs, '/j/raft', plan(7001))!, /joined its group \(join abab/);
+    const other = planJoin('cd'.repeat(20), joinerRaftId('cd'.repeat(20)), 7001, ['127.0.0.1'], 0);
+    assert.ok(typeof other !== 'string');
+    assert.match(checkGroupOrigin(fs, '/j/raft', other)!, /joined its group/, 'another node id (nodes.conf replaced)');
   });
 });
