@@ -21,6 +21,8 @@ const HELP = [
   '    Add a node started with --group-join yes: as a learner, then as a voter once it caught up.',
   'REMOVE <node-id|host:port>',
   '    Remove a member (the leader hands its leadership over first when it is the one removed).',
+  'HELLO <registry>',
+  '    Sent by a leader to a node it is about to add (the node answers its node id, bus port and Raft id).',
   'HELP',
   '    Print this help.',
 ];
