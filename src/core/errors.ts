@@ -515,3 +515,4 @@ export const groupNotJoining = (): Reply =>
   errorReply('ERR this node is not waiting to join a replica group (start a new node with --group-join yes and an empty dir)');
 export const groupChangeInMulti = (): Reply => errorReply('ERR GROUP ADD and GROUP REMOVE cannot run inside MULTI or a script');
 export const groupHelloSyntax = (): Reply => errorReply("ERR GROUP HELLO is sent by a group's leader with its member registry");
+export const groupAddSyntax = (): Reply => errorReply('ERR syntax: GROUP ADD host:port[@busport] [TIMEOUT milliseconds] (1 to 3600000)');

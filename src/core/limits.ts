@@ -149,6 +149,8 @@ export const groupMembershipLimits = {
   /** How long a new learner may take to catch up before GROUP ADD gives up (it stays a learner;
    *  GROUP ADD again promotes it once it has caught up). */
   catchUpTimeoutMs: 60_000,
+  /** The most GROUP ADD ... TIMEOUT may ask for. */
+  catchUpTimeoutMaxMs: 3_600_000,
   /** A learner is promoted once its match index is within this many entries of the leader's
    *  commit index: close enough that, as a voter, it does not hold commits back for long. */
   catchUpSlackEntries: 16,

@@ -41,7 +41,8 @@ export interface GroupGate {
  *  once the change is applied, or with an error. */
 export interface GroupAdmin {
   members(): Reply;
-  add(ctx: ServerContext, address: string): Reply;
+  /** `catchUpMs`: how long the new learner may take to catch up before the reply gives up. */
+  add(ctx: ServerContext, address: string, catchUpMs: number): Reply;
   remove(ctx: ServerContext, name: string): Reply;
   /** A leader greets this node before adding it: `registry` is its member registry, hex-encoded. */
   hello(registry: string): Reply;

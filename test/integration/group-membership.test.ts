@@ -5,6 +5,8 @@
 // keeps writing with majority acknowledgement through all of it and no acknowledged write is
 // lost; the joined node keeps its membership across a restart. Error cases: a bad address, an
 // unknown member, a second change while one is under way, a change sent to a follower (MOVED).
+// Outside cluster mode: redirect errors, a learner that cannot catch up in time stays one until
+// GROUP ADD promotes it, a joined member forwards writes to the leader and finally leads alone.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { client, runCairn, startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { pickFreePort } from '../helpers/redis-oracle.js';
 import { until } from '../helpers/until.js';
 
@@ -29,10 +32,12 @@ const live = new Set<CairnProcess>();
 const dirs: string[] = [];
 const clients: Redis[] = [];
 const servers: net.Server[] = [];
+const proxies: FaultProxy[] = [];
 
 after(async () => {
   for (const c of clients) c.disconnect();
   for (const s of servers) s.close();
+  await Promise.allSettled(proxies.map((p) => p.close()));
   await Promise.allSettled([...live].map((p) => p.kill9()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -308,6 +313,31 @@ describe('replica group membership changes', () => {
     const both = await runCairn(['server', '--port', '0', '--dir', first[0]!.dir, '--group-join', 'yes', '--group-peers', peers]);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /group-join takes no group-peers/);
+
+    // A learner that cannot catch up (its peer link black-holed) is left a learner once TIMEOUT
+    // passes; GROUP ADD again promotes it once it has caught up.
+    assert.match(await callError(leader.port, 'GROUP', 'ADD', '127.0.0.1:1', 'TIMEOUT', 'soon'), /syntax: GROUP ADD/);
+    assert.match(await callError(leader.port, 'GROUP', 'ADD', '127.0.0.1:1', 'WAIT', '10'), /syntax: GROUP ADD/);
+    assert.match(await callError(leader.port, 'GROUP', 'ADD', '127.0.0.1:1', 'TIMEOUT', '0'), /syntax: GROUP ADD/);
+    const slow = await newNode('p5');
+    slow.args.push('--group-join', 'yes', '--group-bus-port', String(slow.bus));
+    await start(slow, []);
+    const hole = await FaultProxy.start({ host: '127.0.0.1', port: slow.bus }, 'to-p5');
+    proxies.push(hole);
+    hole.block();
+    const slowAddress = `127.0.0.1:${slow.port}@${hole.port}`;
+    assert.match(await callError(leader.port, 'GROUP', 'ADD', slowAddress, 'TIMEOUT', '1500'), /did not catch up within 1500 ms .*it stays a learner/);
+    const learner = (await members(leader.port)).find((m) => m.address === `127.0.0.1:${slow.port}`)!;
+    assert.equal(learner.role, 'learner');
+    assert.equal(learner['bus-port'], hole.port);
+    assert.match(await callError(slow.port, 'GET', 'x'), /waiting to be added/, 'it has not heard of its addition');
+    hole.unblock();
+    assert.equal(await call(leader.port, 'GROUP', 'ADD', `127.0.0.1:${slow.port}`), learner['node-id']);
+    assert.equal((await members(leader.port)).find((m) => m['node-id'] === learner['node-id'])!.role, 'voter');
+    await until('the promoted learner knows the members', async () => (await members(slow.port)).length === 4);
+    assert.equal(await call(leader.port, 'GROUP', 'REMOVE', learner['node-id'] as string), 'OK');
+    await until('p5 refuses data once removed', async () => /removed from its replica group/.test(await callError(slow.port, 'GET', 'x')));
+    await stop(slow);
 
     // The joiner's bus port is not given to GROUP ADD: it comes from the node's answer to GROUP HELLO.
     const joined = await newNode('p4');

@@ -56,6 +56,8 @@ interface Pending {
   readonly what: string;
   readonly session: Session;
   phase: Phase;
+  /** How long a new learner may take to catch up (GROUP ADD ... TIMEOUT). */
+  readonly catchUpMs?: number;
   /** Raft index of the change last proposed for it. */
   proposedIndex?: number;
   /** The current step must be done by then. */
@@ -298,7 +300,7 @@ export class MembershipAdmin implements GroupAdmin {
     return null;
   }
 
-  add(ctx: ServerContext, address: string): Reply {
+  add(ctx: ServerContext, address: string, catchUpMs: number): Reply {
     const parsed = parseMemberAddress(address);
     if (parsed === null) return errors.groupBadAddress(address);
     const refused = this.refusal(ctx);
@@ -309,12 +311,12 @@ export class MembershipAdmin implements GroupAdmin {
     if (existing !== undefined) {
       // A learner already (an earlier GROUP ADD gave up waiting): promote it once caught up.
       const reply = ctx.block([], 0, errors.groupChangeFailed('unblocked'));
-      this.pending = { what, session: ctx.session, phase: { step: 'catch-up', member: existing, from: 0, until: Date.now() + groupMembershipLimits.catchUpTimeoutMs, greetedAt: 0 }, deadline: Infinity };
+      this.pending = { what, session: ctx.session, catchUpMs, phase: { step: 'catch-up', member: existing, from: 0, until: Date.now() + catchUpMs, greetedAt: 0 }, deadline: Infinity };
       this.tick();
       return reply;
     }
     const reply = ctx.block([], 0, errors.groupChangeFailed('unblocked'));
-    const pending: Pending = { what, session: ctx.session, phase: { step: 'hello' }, deadline: Infinity };
+    const pending: Pending = { what, session: ctx.session, phase: { step: 'hello' }, deadline: Infinity, catchUpMs };
     this.pending = pending;
     this.greet(parsed.host, parsed.port).then(
       (answer) => this.greeted(pending, parsed, answer),
@@ -421,7 +423,7 @@ export class MembershipAdmin implements GroupAdmin {
         return;
       case 'learner':
         if (this.registry.get(phase.member.id)?.role === 'learner') {
-          p.phase = { step: 'catch-up', member: phase.member, from: p.proposedIndex ?? 0, until: now + groupMembershipLimits.catchUpTimeoutMs, greetedAt: now };
+          p.phase = { step: 'catch-up', member: phase.member, from: p.proposedIndex ?? 0, until: now + (p.catchUpMs ?? groupMembershipLimits.catchUpTimeoutMs), greetedAt: now };
           p.deadline = Infinity;
           return this.tick();
         }
@@ -441,7 +443,7 @@ export class MembershipAdmin implements GroupAdmin {
           phase.greetedAt = now;
           this.greet(phase.member.host, phase.member.port).catch(() => {});
         }
-        if (now > phase.until) return this.finish(p, errors.groupChangeFailed(`${phase.member.host}:${phase.member.port} did not catch up within ${groupMembershipLimits.catchUpTimeoutMs} ms (match ${match}, commit ${status.commit}); it stays a learner, GROUP ADD it again to promote it`));
+        if (now > phase.until) return this.finish(p, errors.groupChangeFailed(`${phase.member.host}:${phase.member.port} did not catch up within ${p.catchUpMs ?? groupMembershipLimits.catchUpTimeoutMs} ms (match ${match}, commit ${status.commit}); it stays a learner, GROUP ADD it again to promote it`));
         return;
       }
       case 'voter':

@@ -3,6 +3,7 @@
 // change is applied; HELLO is what a leader sends a node before adding it.
 import type { CommandSpec } from '../../core/commands/spec.js';
 import * as errors from '../../core/errors.js';
+import { groupMembershipLimits } from '../../core/limits.js';
 import type { Reply } from '../../core/reply.js';
 import type { ServerContext } from '../context.js';
 import type { GroupAdmin } from '../group-gate.js';
@@ -17,8 +18,9 @@ const HELP = [
   'GROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'MEMBERS',
   '    Return the members of the replica group: id, node id, address, bus port, role, match index.',
-  'ADD <host:port[@busport]>',
-  '    Add a node started with --group-join yes: as a learner, then as a voter once it caught up.',
+  'ADD <host:port[@busport]> [TIMEOUT <milliseconds>]',
+  '    Add a node started with --group-join yes: as a learner, then as a voter once it caught up',
+  '    (within TIMEOUT, 60000 by default; otherwise it stays a learner and ADD again promotes it).',
   'REMOVE <node-id|host:port>',
   '    Remove a member (the leader hands its leadership over first when it is the one removed).',
   'HELLO <registry>',
@@ -47,10 +49,18 @@ export const groupCommands: Spec[] = [
         handler: withAdmin((admin) => admin.members()),
       },
       {
-        ...base, name: 'add', arity: 3, flags: ['noscript'], since: SINCE,
-        summary: 'Adds a node to the replica group as a learner, then promotes it to voter once it caught up; answers its node id (Cairn).',
-        complexity: 'O(1)', syntax: 'GROUP ADD host:port[@busport]',
-        handler: withAdmin((admin, ctx, argv) => admin.add(ctx, argv[2]!)),
+        ...base, name: 'add', arity: -3, flags: ['noscript'], since: SINCE,
+        summary: 'Adds a node to the replica group as a learner, then promotes it to voter once it caught up (within TIMEOUT ms, 60000 by default); answers its node id (Cairn).',
+        complexity: 'O(1)', syntax: 'GROUP ADD host:port[@busport] [TIMEOUT milliseconds]',
+        handler: withAdmin((admin, ctx, argv) => {
+          let catchUpMs: number = groupMembershipLimits.catchUpTimeoutMs;
+          if (argv.length !== 3) {
+            const ms = argv.length === 5 && argv[3]!.toLowerCase() === 'timeout' && /^[0-9]{1,7}$/.test(argv[4]!) ? Number(argv[4]) : 0;
+            if (ms < 1 || ms > groupMembershipLimits.catchUpTimeoutMaxMs) return errors.groupAddSyntax();
+            catchUpMs = ms;
+          }
+          return admin.add(ctx, argv[2]!, catchUpMs);
+        }),
       },
       {
         ...base, name: 'remove', arity: 3, flags: ['noscript'], since: SINCE,
