@@ -3,6 +3,8 @@
 // applying changes, and seeding the Raft membership of a node that joined with none.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { decodeConfChange, encodeConfChange } from '../../../src/core/raft/conf-change.js';
 import { RawNode } from '../../../src/core/raft/raw-node.js';
 import { MemoryStorage } from '../../../src/core/raft/storage.js';
@@ -13,6 +15,7 @@ import { MemoryFileSystem } from '../../../src/io/persistence/memory-file-system
 import { MembershipAdmin, parseMemberAddress, type MembershipHost } from '../../../src/io/group/membership-admin.js';
 import { mulberry32 } from '../../helpers/mulberry32.js';
 import { testEngine } from '../../helpers/engine.js';
+import { repoRoot } from '../../helpers/cairn-server.js';
 
 function plan(port: number) {
   const p = planGroup('127.0.0.1:7001,127.0.0.1:7002@17777,127.0.0.1:7003', port, ['127.0.0.1'], 0);
@@ -202,5 +205,24 @@ describe('group origin', () => {
     const other = planJoin('cd'.repeat(20), joinerRaftId('cd'.repeat(20)), 7001, ['127.0.0.1'], 0);
     assert.ok(typeof other !== 'string');
     assert.match(checkGroupOrigin(fs, '/j/raft', other)!, /joined its group/, 'another node id (nodes.conf replaced)');
+  });
+});
+
+describe('pinned formats', () => {
+  // Conf-change contexts live in the Raft log on disk and registries will live in Raft snapshots:
+  // their bytes must not drift (a change bumps the version and keeps reading version 1).
+  // Regenerate only when bumping a version: CAIRN_UPDATE_GOLDEN=1.
+  const golden = (name: string, actual: Uint8Array): void => {
+    const file = path.join(repoRoot(), 'test', 'golden', name);
+    if (process.env.CAIRN_UPDATE_GOLDEN === '1') writeFileSync(file, actual);
+    assert.equal(Buffer.from(actual).toString('hex'), readFileSync(file).toString('hex'), `${name} changed: the format must not drift (bump its version instead)`);
+  };
+
+  test('the member registry and the conf-change context, byte for byte', () => {
+    const registry = GroupMembership.bootstrap(plan(7001).members);
+    golden('group-members-v1.bin', registry.encode());
+    const context = encodeChangeContext({ member: joiner, before: registry.list() });
+    golden('group-change-context-v1.bin', context);
+    assert.deepEqual(decodeChangeContext(readFileSync(path.join(repoRoot(), 'test', 'golden', 'group-change-context-v1.bin'))), { member: joiner, before: registry.list() });
   });
 });
