@@ -71,6 +71,9 @@ interface Farewell {
   readonly until: number;
 }
 
+/** Answers to a relayed GROUP REMOVE that are worth asking again a moment later. */
+const RELAY_AGAIN = /^(TRYAGAIN|MOVED)|already in progress|run on the group's leader/;
+
 /** `host:port[@busport]`, or null when malformed. */
 export function parseMemberAddress(text: string): { host: string; port: number; busPort: number | null } | null {
   const m = /^(.+):(\d{1,5})(?:@(\d{1,5}))?$/.exec(text);
@@ -459,7 +462,15 @@ export class MembershipAdmin implements GroupAdmin {
           if (to === undefined) break;
           p.phase = { step: 'relay', member: phase.member };
           requestNode(to.host, to.port, this.host.engine.config.get('requirepass'), ['GROUP', 'REMOVE', phase.member.nodeId], groupMembershipLimits.changeTimeoutMs + groupMembershipLimits.requestTimeoutMs).then(
-            (answer) => this.finish(p, answer),
+            (answer) => {
+              // A new leader still applying its first entry (or leadership moving on) is a
+              // matter of moments: ask again, while the change's time lasts.
+              if (answer.k === ReplyKind.Error && RELAY_AGAIN.test(String(answer.v)) && Date.now() < p.deadline && this.pending === p) {
+                p.phase = { step: 'transfer', member: phase.member };
+                return;
+              }
+              this.finish(p, answer);
+            },
             (e: Error) => this.finish(p, errors.groupChangeFailed(`leadership moved to ${to.host}:${to.port}, which could not be asked to remove this node: ${e.message}`)),
           );
           return;
