@@ -348,9 +348,9 @@ describe('replica group membership changes', () => {
     assert.match(await callError(joined.port, 'GROUP', 'HELLO', 'zz'), /sent by a group's leader/);
     const nodeId = String(await call(leader.port, 'GROUP', 'ADD', `127.0.0.1:${joined.port}`));
     all.push(joined);
-    const seen = await until('the joined node lists every member', async () => {
+    const seen = await until('the joined node lists every member, itself as a voter', async () => {
       const ms = await members(joined.port);
-      return ms.length === 4 ? ms : undefined;
+      return ms.length === 4 && ms.find((m) => m['node-id'] === nodeId)?.role === 'voter' ? ms : undefined;
     });
     const self = seen.find((m) => m['node-id'] === nodeId)!;
     assert.equal(self['bus-port'], joined.bus);
