@@ -12,6 +12,11 @@ export class ResolvedCommand {
   readonly noAuth: boolean;
   readonly noMulti: boolean;
   readonly skipSlowlog: boolean;
+  /**
+   * Declared fast or O(1): its cost does not grow with the data, so it is timed by sampling
+   * when reading the clock is costly (engine.ts, docs/design/hot-path.md).
+   */
+  readonly constantCost: boolean;
   /** LATENCY event name: Redis samples slow commands as 'fast-command' or 'command'. */
   readonly latencyEvent: 'fast-command' | 'command';
   /** MONITOR shows it: neither skip_monitor nor admin. */
@@ -32,6 +37,7 @@ export class ResolvedCommand {
     this.noAuth = f.includes('no_auth');
     this.noMulti = f.includes('no_multi');
     this.skipSlowlog = f.includes('skip_slowlog');
+    this.constantCost = f.includes('fast') || spec.complexity === 'O(1)';
     this.latencyEvent = f.includes('fast') ? 'fast-command' : 'command';
     this.monitored = !f.includes('skip_monitor') && !f.includes('admin');
     this.writeLike = this.write || f.includes('may_replicate');

@@ -101,6 +101,17 @@ export function written(ctx: CoreContext, changes = 1): void {
   ctx.ks.dirty += changes;
 }
 
+/**
+ * Whether the effects of this write are kept (something logs or replicates them): when not, a
+ * handler may pass NO_EFFECT to propagateAs instead of building the rewritten argv.
+ */
+export function effectsWanted(ctx: CoreContext): boolean {
+  return ctx.ks.recordEffects;
+}
+
+/** The argv of an effect nobody records (effectsWanted is false). */
+export const NO_EFFECT: readonly string[] = [];
+
 /** Records a write whose logged effect differs from argv (absolute TTLs, concrete picks). */
 export function propagateAs(ctx: CoreContext, argv: readonly string[], changes = 1): void {
   ctx.ks.dirty += changes;
