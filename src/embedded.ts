@@ -4,6 +4,7 @@
 //   const db = open();
 //   await db.command('SET', 'greeting', 'hello', 'EX', '60');
 //   const server = await db.listen({ port: 6379 });   // optional: serve the same data over TCP
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Config } from './server/config.js';
@@ -101,9 +102,16 @@ export class EmbeddedSession {
    * command('SET', key, value, 'EX', ex) (or 'PX'), answering 'OK'.
    */
   set(key: Arg, value: Arg, ttl?: { ex?: number; px?: number }): string | null {
-    const argv = ['SET', toLatin1(key), toLatin1(value)];
-    if (ttl?.ex !== undefined) argv.push('EX', String(ttl.ex));
-    if (ttl?.px !== undefined) argv.push('PX', String(ttl.px));
+    const k = toLatin1(key);
+    const v = toLatin1(value);
+    const ex = ttl?.ex;
+    const px = ttl?.px;
+    // The argument list built at its final length (the common shapes), not grown by push.
+    let argv: string[];
+    if (ex === undefined && px === undefined) argv = ['SET', k, v];
+    else if (px === undefined) argv = ['SET', k, v, 'EX', String(ex)];
+    else if (ex === undefined) argv = ['SET', k, v, 'PX', String(px)];
+    else argv = ['SET', k, v, 'EX', String(ex), 'PX', String(px)];
     return decode(this.engine.execute(this.session, argv), false) as string | null;
   }
 

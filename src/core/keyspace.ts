@@ -253,8 +253,16 @@ export class Database {
    * The TTL is cleared unless keepTtl is set.
    */
   set(key: string, type: ValueType, value: unknown, keepTtl = false): Entry {
-    const old = this.entries.get(key);
+    return this.replace(this.entries.get(key), key, type, value, keepTtl);
+  }
+
+  /**
+   * set() for a caller that has just looked the key up (lookupWrite): `old` is what that lookup
+   * found, so the key is not looked up a second time.
+   */
+  replace(old: Entry | undefined, key: string, type: ValueType, value: unknown, keepTtl = false): Entry {
     if (old === undefined) return this.add(key, type, value);
+    assert(old.key === key && this.dense[old.idx] === old, 'replace: entry not in database');
     old.type = type;
     old.value = value;
     old.rawEncoding = false;

@@ -1,4 +1,5 @@
 // Turns a Reply into plain JavaScript values for in-process callers (embedded mode).
+import { Buffer } from 'node:buffer';
 import { ReplyKind, type Reply } from '../core/reply.js';
 import { formatDouble17g } from '../core/numbers.js';
 

@@ -119,6 +119,18 @@ export function propagateAs(ctx: CoreContext, argv: readonly string[], changes =
   ctx.effectRewritten = true;
 }
 
+/**
+ * word.toUpperCase(), without the call and its allocation when nothing would change (no a-z,
+ * nothing beyond ASCII): option words are usually sent in upper case.
+ */
+export function upperCased(word: string): string {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || c >= 0x80) return word.toUpperCase();
+  }
+  return word;
+}
+
 /** Case-insensitive keyword compare for ASCII option words. */
 export function isWord(arg: string, upperWord: string): boolean {
   return arg.length === upperWord.length && arg.toUpperCase() === upperWord;

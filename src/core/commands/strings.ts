@@ -11,7 +11,7 @@ import { limits } from '../limits.js';
 import { incrByFloat } from '../long-double.js';
 import { INT64_MAX, INT64_MIN, parseI64, parseInteger, parseSmallInt } from '../numbers.js';
 import { array, bulk, int, isError, map, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
-import { effectsWanted, isWord, NO_EFFECT, propagateAs, written, type CommandSpec, type CoreContext } from './spec.js';
+import { effectsWanted, isWord, NO_EFFECT, propagateAs, upperCased, written, type CommandSpec, type CoreContext } from './spec.js';
 
 const EMPTY_BULK = bulk('');
 
@@ -77,7 +77,7 @@ function parseExtendedArgs(argv: readonly string[], first: number, forSet: boole
   let flags = 0;
   let expire: string | null = null;
   for (let j = first; j < argv.length; j++) {
-    const word = argv[j]!.toUpperCase();
+    const word = upperCased(argv[j]!);
     const hasNext = j + 1 < argv.length;
     let ttlFlag = 0;
     switch (word) {
@@ -202,12 +202,13 @@ function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest):
     old = readForGet(ctx, key);
     if (isError(old)) return old;
   }
-  const exists = ctx.db.lookupWrite(key) !== undefined;
+  const found = ctx.db.lookupWrite(key);
+  const exists = found !== undefined;
   if ((flags & NX && exists) || (flags & XX && !exists)) return old ?? req.aborted;
 
   // A new TTL replaces the old one below: keeping it meanwhile spares the key a trip out of and
   // back into the database's set of volatile keys (a hash-table delete and insert per SET EX).
-  const e = ctx.db.set(key, 'string', value, (flags & KEEPTTL) !== 0 || (expiry !== null && !alreadyDue(ctx, expiry.at)));
+  const e = ctx.db.replace(found, key, 'string', value, (flags & KEEPTTL) !== 0 || (expiry !== null && !alreadyDue(ctx, expiry.at)));
   ctx.ks.notify(ctx.db.id, 'set', key);
   if (expiry !== null) {
     if (alreadyDue(ctx, expiry.at)) {
@@ -509,7 +510,7 @@ interface LcsOptions {
 function parseLcsOptions(argv: readonly string[]): LcsOptions | Reply {
   const opts: LcsOptions = { len: false, idx: false, withMatchLen: false, minMatchLen: 0 };
   for (let j = 3; j < argv.length; j++) {
-    const word = argv[j]!.toUpperCase();
+    const word = upperCased(argv[j]!);
     if (word === 'IDX') opts.idx = true;
     else if (word === 'LEN') opts.len = true;
     else if (word === 'WITHMATCHLEN') opts.withMatchLen = true;
