@@ -70,8 +70,10 @@ function cairnExecutable(): string {
   if (buildCopy === null) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-build-'));
     buildCopy = dir;
-    cpSync(path.join(ROOT, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
-    cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    // CAIRN_BENCH_BUILD: another built checkout to measure (an earlier commit, for before/after).
+    const from = process.env['CAIRN_BENCH_BUILD'] ?? ROOT;
+    cpSync(path.join(from, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
+    cpSync(path.join(from, 'bin'), path.join(dir, 'bin'), { recursive: true });
     writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
     // Runtime dependencies (the Lua engine) resolve from the checkout's node_modules.
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');

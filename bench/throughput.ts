@@ -67,11 +67,14 @@ function selectedTests(all: readonly string[]): readonly string[] {
   return all.filter((t) => wanted.has(t));
 }
 
-/** `--configs a,b` keeps only the configurations whose names are given ('50 clients', '1 client', ...). */
+/**
+ * `--configs 'a;b'` keeps only the configurations named ('50 clients', '50 clients, pipeline 16',
+ * '1 client', '50 clients, 100 kB values'); names contain commas, so they are separated by ';'.
+ */
 function selectedConfigs(all: Config[]): Config[] {
   const only = flagValue('--configs');
   if (only === undefined) return all;
-  const wanted = only.split(',').map((c) => c.trim());
+  const wanted = only.split(';').map((c) => c.trim());
   for (const w of wanted) if (!all.some((c) => c.name === w)) throw new Error(`--configs: unknown configuration ${w} (known: ${all.map((c) => c.name).join('; ')})`);
   return all.filter((c) => wanted.includes(c.name));
 }
