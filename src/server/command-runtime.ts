@@ -21,6 +21,8 @@ export class ResolvedCommand {
   readonly latencyEvent: 'fast-command' | 'command';
   /** MONITOR shows it: neither skip_monitor nor admin. */
   readonly monitored: boolean;
+  /** EXEC and script calls: their writes are logged as one MULTI/EXEC block (engine.flushEffects). */
+  readonly logsAsTransaction: boolean;
   /** CLIENT PAUSE WRITE holds it back: write or may_replicate. */
   readonly writeLike: boolean;
   /** The stats record for this command, valid while statsEpoch matches the stats' epoch. */
@@ -41,6 +43,7 @@ export class ResolvedCommand {
     this.latencyEvent = f.includes('fast') ? 'fast-command' : 'command';
     this.monitored = !f.includes('skip_monitor') && !f.includes('admin');
     this.writeLike = this.write || f.includes('may_replicate');
+    this.logsAsTransaction = LOGGED_AS_TRANSACTION.has(fullName);
   }
 
   /** This command's INFO commandstats record, created on first use after a CONFIG RESETSTAT. */
@@ -93,6 +96,9 @@ export class CommandRuntime {
     return r;
   }
 }
+
+/** EXEC, and the script calls, whose effects Redis propagates as one MULTI/EXEC block. */
+const LOGGED_AS_TRANSACTION = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
 /** Distinct spellings remembered; past this, lookups lower-case as before. */
 const SPELLINGS_MAX = 4096;

@@ -324,7 +324,7 @@ export class Engine {
     // A script past busy-reply-threshold goes on in slices; its effects and wake-ups come at its end.
     if (reply === BLOCKED && this.scripts.suspended?.caller === s) return reply;
     if (reply === BLOCKED) this.blocking.park(s, spec, argv, fullName);
-    this.flushEffects(fullName === 'exec' || SCRIPT_CALLS.has(fullName));
+    this.flushEffects(found.logsAsTransaction);
     this.blocking.serveReadyKeys();
     // Embedded callers get pushes apart from replies: nothing to wait for (TCP: afterReply).
     if (s.transport.kind === 'embedded') this.afterReply(s);
@@ -602,8 +602,6 @@ const SAMPLED_TIMING_MIN_SLOWLOG_MICROS = 1000;
 
 /** Commands that act on the transaction itself instead of being queued (Redis processCommand). */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-/** Commands whose writes are logged as one MULTI/EXEC block, as Redis propagates a script's effects. */
-const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 /** Commands a client in MULTI may still send while out of memory (the rest would be queued). */
 const TRANSACTION_CONTROL_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
 /** Options that change how eviction runs. */
