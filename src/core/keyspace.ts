@@ -19,8 +19,8 @@ export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
  * each, even where the field is 0). So the access time is kept in seconds (as Redis's LRU
  * clock, whose resolution is one second), the LFU counter and the encoding flags share one
  * field, and the expiry time, which needs milliseconds, is kept as an offset that fits a small
- * integer (see Expiry below): no TTL and a TTL within 24 days of the first one cost nothing,
- * any other TTL one heap number.
+ * integer (see encodeExpiry below): no TTL and a TTL within 24 days of the first one cost
+ * nothing, any other TTL one small box object.
  */
 export class Entry {
   /** The expiry time, encoded (encodeExpiry): null when the key does not expire. */

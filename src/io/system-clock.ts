@@ -6,7 +6,7 @@ const originMicros = Date.now() * 1000 - performance.now() * 1000;
 
 /**
  * How many command-time reads one real read of the wall clock may serve within one synchronous
- * stretch of JavaScript (docs/design/hot-path.md, "The command clock").
+ * stretch of JavaScript (docs/design/command-clock.md).
  */
 export const COMMAND_TIME_READS_PER_CLOCK_READ = 64;
 

@@ -14,7 +14,7 @@ export class ResolvedCommand {
   readonly skipSlowlog: boolean;
   /**
    * Declared fast or O(1): its cost does not grow with the data, so it is timed by sampling
-   * when reading the clock is costly (engine.ts, docs/design/hot-path.md).
+   * when reading the clock is costly (engine.ts, docs/design/command-clock.md).
    */
   readonly constantCost: boolean;
   /** LATENCY event name: Redis samples slow commands as 'fast-command' or 'command'. */

@@ -92,7 +92,7 @@ export class Engine {
   /**
    * Whether every call is timed. When the clock says reading it is costly (commandNowMs),
    * constant-cost commands (fast or O(1)) are timed one call in TIMING_SAMPLE, unless the slow
-   * log wants calls under a millisecond or the latency monitor is on (docs/design/hot-path.md).
+   * log wants calls under a millisecond or the latency monitor is on (docs/design/command-clock.md).
    */
   private timeEveryCall = true;
   private readonly clockCachesCommandTime: boolean;
