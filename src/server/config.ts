@@ -67,7 +67,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'loglevel', kind: enumOf('debug', 'verbose', 'notice', 'warning', 'nothing'), default: 'notice', description: 'Least severe log level written.' },
   { name: 'logfile', kind: STRING, default: '', immutable: true, description: 'Log file; empty means standard output.' },
   { name: 'pidfile', kind: STRING, default: '', immutable: true, description: 'File to write the process id to; empty means none.' },
-  { name: 'slowlog-log-slower-than', kind: int(-1, INT64_MAX), default: String(limits.slowlogLogSlowerThanMicros), description: 'Log commands slower than this many microseconds (-1: off, 0: all).' },
+  { name: 'slowlog-log-slower-than', kind: int(-1, INT64_MAX), default: String(limits.slowlogLogSlowerThanMicros), description: 'Log commands slower than this many microseconds (-1: off, 0: all). At 1000 or more, fast and O(1) commands are timed one call in 16 (docs/design/command-clock.md).' },
   { name: 'slowlog-max-len', kind: int(0, INT64_MAX), default: String(limits.slowlogMaxLen), description: 'Slow log entries kept.' },
   { name: 'latency-monitor-threshold', kind: int(0, INT64_MAX), default: '0', description: 'Record events slower than this many milliseconds (0: off).' },
   { name: 'active-expire-enabled', kind: BOOL, default: 'yes', description: 'Run the active expiry cycle (DEBUG SET-ACTIVE-EXPIRE toggles it too).' },

@@ -56,7 +56,7 @@ export class MemcachedGate {
    */
   run<T>(kind: RequestKind, key: string | null, fn: (mc: MemcachedExecutor) => T): T | Refusal {
     const engine = this.engine;
-    engine.ks.now = engine.clock.nowMs();
+    engine.ks.now = engine.commandNowMs();
     const persistence = engine.persistence;
     if (persistence !== null) {
       // admit() looks at the session only for EXEC; memcached requests are single commands.
@@ -82,7 +82,7 @@ export class MemcachedGate {
   /** The one-second timer: a delayed flush_all whose time came, with nobody sending commands. */
   cron(): void {
     if (this.executor.flushAtMs === 0 || this.engine.persistence?.loading === true) return;
-    this.engine.ks.now = this.engine.clock.nowMs();
+    this.engine.ks.now = this.engine.commandNowMs();
     if (this.applyDueFlush()) this.settle(null);
   }
 
