@@ -68,6 +68,8 @@ interface SessionLevels {
   majorityThrough: number;
   /** The turn of the session's last write (WAIT). */
   lastWriteSeq: number;
+  /** The latest turn in which the session ran a linearizable read on this leader. */
+  readTurn: number;
   view: ReplyBarrier | null;
 }
 
@@ -177,7 +179,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private levelsOf(s: Session): SessionLevels {
     let l = this.levels.get(s);
     if (l === undefined) {
-      l = { base: DEFAULT_CONSISTENCY, next: null, current: DEFAULT_CONSISTENCY, majorityThrough: 0, lastWriteSeq: 0, view: null };
+      l = { base: DEFAULT_CONSISTENCY, next: null, current: DEFAULT_CONSISTENCY, majorityThrough: 0, lastWriteSeq: 0, readTurn: 0, view: null };
       this.levels.set(s, l);
     }
     return l;
@@ -196,7 +198,10 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   replyBarrier(s: Session): ReplyBarrier {
     const l = this.levelsOf(s);
     if (l.view === null) {
-      l.view = this.barrier.view(() => (l.base.writes === 'majority' || l.majorityThrough > this.barrier.majoritySeq ? 'majority' : 'leader'));
+      l.view = this.barrier.view(
+        () => (l.base.writes === 'majority' || l.majorityThrough > this.barrier.committedSeq ? 'majority' : 'leader'),
+        () => l.readTurn,
+      );
     }
     return l.view;
   }
@@ -224,7 +229,8 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       l.lastWriteSeq = turn;
       if (l.current.writes === 'majority') l.majorityThrough = turn;
     }
-    if (l.current.reads === 'linearizable') this.barrier.noteRead(() => this.scheduleTurnEnd());
+    // A leader-acknowledged write answers from the leader's state once on its disk: no read round.
+    if (l.current.reads === 'linearizable' && !(writes && l.current.writes === 'leader')) l.readTurn = this.barrier.noteRead(() => this.scheduleTurnEnd());
     return null;
   }
 
@@ -435,7 +441,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
 
   acknowledged(s: Session): number {
     const seq = this.levelsOf(s).lastWriteSeq;
-    const index = seq === 0 ? 0 : this.turnIndex.get(seq) ?? (seq <= this.barrier.majoritySeq ? 0 : Infinity);
+    const index = seq === 0 ? 0 : this.turnIndex.get(seq) ?? (seq <= this.barrier.committedSeq ? 0 : Infinity);
     return this.replicas().filter((r) => r.offset >= index).length;
   }
 
