@@ -485,3 +485,5 @@ export const failoverOnLeader = (): Reply => errorReply('ERR You should send CLU
 export const failoverNoLeader = (): Reply => errorReply('ERR the replica group has no leader to take over from');
 /** An error the group leader answered to a command a follower handed it, relayed as it came. */
 export const relayedFromLeader = (text: string): Reply => errorReply(oneLine(text));
+/** A follower could not confirm a linearizable read with the group leader (docs/design/replica-group.md). */
+export const groupReadUnconfirmed = (why: string): Reply => errorReply(`TRYAGAIN The read could not be confirmed with the group leader (${oneLine(why)}); retry`);

@@ -1,6 +1,7 @@
 // The reply barrier of a replica group's leader (docs/design/replica-group.md). Every event-loop
 // turn that wrote something or served a linearizable read gets one sequence number (a "turn").
-// Its writes become one Raft entry; its reads one ReadIndex round. Three frontiers follow the
+// Its writes become one Raft entry; its reads one ReadIndex round, unless it wrote (the commit of
+// its entry confirms its reads, see committedThrough). Three frontiers follow the
 // turns in order: every turn up to `persistedSeq` has its entry on the leader's disk, up to
 // `committedSeq` committed, up to `confirmedSeq` its read round confirmed (a turn without writes
 // or without reads counts as done for that part).
@@ -94,9 +95,14 @@ export class GroupBarrier {
     this.advance();
   }
 
-  /** Entries up to `index` are committed (and applied). */
+  /**
+   * Entries up to `index` are committed (and applied). A committed entry also confirms its
+   * turn's reads: it was proposed after they ran, and no leader of a later term can have
+   * committed anything before an entry of this term that commits was created (§5.4 of the
+   * Raft paper), so nothing acknowledged before those reads began was missing from what they saw.
+   */
   committedThrough(index: number): void {
-    for (const t of this.pending) if (t.index !== 0 && t.index <= index) t.committed = t.persisted = true;
+    for (const t of this.pending) if (t.index !== 0 && t.index <= index) t.committed = t.persisted = t.confirmed = true;
     this.advance();
   }
 

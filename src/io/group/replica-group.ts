@@ -29,6 +29,7 @@ import { encodeRecord } from '../persistence/log-format.js';
 import { decodeEntryBatch, encodeEntryBatch } from './entry-batch.js';
 import { GroupBarrier } from './group-barrier.js';
 import type { GroupMember, GroupPlan } from './group-peers.js';
+import { FollowerReads, servedByFollower } from './follower-reads.js';
 import { LeaderForwarder } from './leader-forwarder.js';
 import { PeerLinks } from './peer-links.js';
 import { RaftDisk } from './raft-disk.js';
@@ -85,6 +86,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private readonly replay: Session;
   private readonly levels = new WeakMap<Session, SessionLevels>();
   private readonly forwarder: LeaderForwarder;
+  private readonly followerReads: FollowerReads;
   private readonly viewTimer: NodeJS.Timeout;
   private readonly waitTimer: NodeJS.Timeout;
   /** Highest Raft index whose effects are in the key space (ahead of commit on a leader). */
@@ -132,6 +134,10 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       tickMs: options.tickMs,
       onFatal: (e) => options.onFatal(e),
     });
+    this.followerReads = new FollowerReads({
+      engine: this.engine, selfId: this.self.id, readIndex: (context) => this.loop.readIndex(context),
+      applied: () => this.executedThrough, timeoutMs: 20 * options.tickMs, following: () => this.raftRole !== 'leader',
+    });
     this.viewTimer = setInterval(() => this.publishView(), 1000);
     this.viewTimer.unref();
     // Followers' acknowledgements arrive between commits: WAIT looks again every tick.
@@ -169,6 +175,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     clearInterval(this.waitTimer);
     this.loop.stop();
     this.forwarder.close();
+    this.followerReads.close();
     await this.links.close();
     this.disk.close();
   }
@@ -220,6 +227,13 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       if (reads && (l.current.reads === 'eventual' || s.clusterReadOnly)) return null;
       if (s.multi !== null || fullName === 'exec' || fullName === 'watch') return errors.readOnlyReplica();
       if (this.lead === 0) return errors.groupNoLeader();
+      if (reads && l.current.reads === 'linearizable' && this.engine.config.bool('group-follower-reads') && servedByFollower(spec, fullName)) {
+        // Raft's ReadIndex from a follower: the read runs here once this replica caught up (follower-reads.ts).
+        s.blockRequest = { keys: [], timeoutMs: 0, timeoutReply: errors.groupReadUnconfirmed('unblocked'), waitsFor: undefined };
+        const blocking = this.engine.blocking;
+        this.followerReads.add({ session: s, spec, argv: [...argv], fullName, serve: (reply) => void (blocking.isBlocked(s) && blocking.answer(s, reply())) });
+        return BLOCKED;
+      }
       return this.forwarder.forward(s, argv, l.current) ? BLOCKED : errors.readOnlyReplica();
     }
     if (!this.leaderReady) return errors.groupLeaderCatchingUp();
@@ -283,7 +297,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       this.turnIndex.set(t.seq, result.index);
       if (this.turnIndex.size > 100_000) this.turnIndex.delete(this.turnIndex.keys().next().value!);
     }
-    if (t.read) {
+    if (t.read && !t.wrote) { // a turn that wrote has its reads confirmed by its entry's commit (group-barrier.ts)
       const result = this.loop.readIndex(`t${t.seq}`);
       if (result.kind !== 'pending') this.barrier.abandonPending();
     }
@@ -298,6 +312,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       this.executedThrough = entry.index;
     }
     this.barrier.committedThrough(entry.index);
+    this.followerReads.appliedThrough(this.executedThrough);
     if (this.raftRole === 'leader' && !this.leaderReady && this.executedThrough >= this.loop.node.status().lastIndex) this.becomeReady();
     this.serveWaits();
   }
@@ -320,9 +335,12 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
 
   roleChanged(soft: SoftState): void {
     const wasLeader = this.raftRole === 'leader';
-    if (soft.lead !== this.lead) this.forwarder.leaderChanged();
+    const leaderChanged = soft.lead !== this.lead;
+    if (leaderChanged) this.forwarder.leaderChanged();
     this.raftRole = soft.role;
     this.lead = soft.lead;
+    if (soft.role === 'leader') this.followerReads.becameLeader();
+    else if (leaderChanged && soft.lead !== 0) this.followerReads.leaderChanged();
     if (wasLeader && soft.role !== 'leader') this.rollBack('leadership lost');
     if (soft.role === 'leader') {
       this.leaderReady = false;
@@ -337,6 +355,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
 
   readReady(rs: ReadState): void {
     if (rs.context.startsWith('t')) this.barrier.readConfirmed(Number(rs.context.slice(1)));
+    else if (this.followerReads.owns(rs.context)) this.followerReads.readReady(rs);
   }
 
   private becomeReady(): void {

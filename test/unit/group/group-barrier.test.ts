@@ -69,6 +69,20 @@ describe('GroupBarrier: linearizable reads', () => {
     assert.equal(b.hasPending, false);
   });
 
+  test("a turn that wrote needs no read round: its entry's commit confirms its reads", () => {
+    const b = new GroupBarrier();
+    let readTurn = 0;
+    const reader = b.view(() => 'majority', () => readTurn);
+    b.noteWrite(noop);
+    readTurn = b.noteRead(noop);
+    const t = b.closeTurn()!;
+    b.proposed(t, 6);
+    assert.equal(reader.durableSeq, t.seq - 1);
+    b.committedThrough(6);
+    assert.equal(b.confirmedSeq, t.seq);
+    assert.equal(reader.durableSeq, t.seq);
+  });
+
   test('a leader-acknowledging session that reads linearizably waits for the commit of what it read', () => {
     const b = new GroupBarrier();
     let readTurn = 0;
