@@ -467,6 +467,8 @@ export const memcachedErrors = {
   binaryUnknown: 'Unknown command',
   binaryOutOfMemory: 'Out of memory',
   statsDetailUsage: 'CLIENT_ERROR usage: stats detail on|off|dump',
+  /** Cairn's own: a replica group member that is not (yet) a serving leader (docs/design/memcached.md). */
+  groupUnavailable: 'SERVER_ERROR this member of the replica group is not serving now (no leader, or leadership just changed); retry',
 } as const;
 
 // Replica groups (docs/design/replica-group.md).
