@@ -51,7 +51,6 @@ class OutboundLink {
   private backoffMs = peerLinkLimits.reconnectMinMs;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
-  private corked = false;
 
   constructor(
     private address: PeerAddress,
@@ -73,17 +72,7 @@ class OutboundLink {
   send(frame: Buffer): boolean {
     if (this.closed) return false;
     if (this.connected && this.queue.length === 0 && this.socket!.writableNeedDrain === false) {
-      const socket = this.socket!;
-      // The messages of one turn (a Ready carries one append per proposal) leave in one write.
-      if (!this.corked) {
-        this.corked = true;
-        socket.cork();
-        process.nextTick(() => {
-          this.corked = false;
-          socket.uncork();
-        });
-      }
-      socket.write(frame);
+      this.socket!.write(frame);
       this.sentFrames++;
       return true;
     }
