@@ -13,6 +13,8 @@ import net from 'node:net';
 import { peerLinkLimits } from '../../core/limits.js';
 
 const MAGIC = 'CAIRN-PEER/1';
+/** Frames at least this large are gathered in parts until complete (see onData). */
+const GATHER_FRAMES_FROM_BYTES = 1024 * 1024;
 
 export interface PeerAddress {
   readonly host: string;
@@ -76,7 +78,7 @@ class OutboundLink {
       this.sentFrames++;
       return true;
     }
-    if (this.queuedBytes + frame.length > peerLinkLimits.queueMaxBytes) {
+    if (this.queuedBytes > 0 && this.queuedBytes + frame.length > peerLinkLimits.queueMaxBytes) {
       this.droppedFrames++;
       return false;
     }
@@ -134,6 +136,10 @@ class OutboundLink {
 /** Splits a receiving socket's bytes into frames; the first must be a valid greeting. */
 class InboundLink {
   private pending: Buffer = Buffer.alloc(0);
+  /** A large frame being gathered: its parts so far, their bytes, and the bytes it needs (0: none). */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private awaited = 0;
   peerId: number | null = null;
   private readonly timer: NodeJS.Timeout;
 
@@ -153,12 +159,32 @@ class InboundLink {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.awaited > 0) {
+      // A large frame (a snapshot) arrives in many chunks: gather them and join them once, not
+      // on every chunk (that would copy the frame over and over).
+      this.parts.push(chunk);
+      this.partBytes += chunk.length;
+      if (this.partBytes < this.awaited) return;
+      chunk = Buffer.concat(this.parts, this.partBytes);
+      this.parts = [];
+      this.partBytes = 0;
+      this.awaited = 0;
+    }
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     let offset = 0;
     while (this.pending.length - offset >= 4) {
       const length = this.pending.readUInt32BE(offset);
       if (length > peerLinkLimits.frameMaxBytes) return this.refuse(`frame of ${length} bytes is over the limit`);
-      if (this.pending.length - offset - 4 < length) break;
+      if (this.pending.length - offset - 4 < length) {
+        if (length >= GATHER_FRAMES_FROM_BYTES) {
+          this.parts = [this.pending.subarray(offset)];
+          this.partBytes = this.pending.length - offset;
+          this.awaited = 4 + length;
+          this.pending = Buffer.alloc(0);
+          return;
+        }
+        break;
+      }
       const payload = this.pending.subarray(offset + 4, offset + 4 + length);
       offset += 4 + length;
       if (this.peerId === null) {

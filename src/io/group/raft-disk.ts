@@ -12,7 +12,7 @@
 //       whole log, so on load every entry read before it is dropped (the log restarts from the
 //       snapshot file);
 //   'C' compaction after a local snapshot: same body; entries up to index are dropped, later
-//       ones stay.
+//       ones stay. A rewritten log starts with one (the snapshot it follows).
 // raft.snapshot: "CAIRNRSN", u16 version, u16 zero, then the snapshot message bytes of the codec
 // (metadata and data), then a CRC-32C of everything before it. A new group's first start writes
 // one at index 0 holding the initial membership, before the log is created, so that a restart
@@ -20,6 +20,15 @@
 //
 // A torn last record (a crash mid-append) is cut off with a warning; a bad record with valid
 // ones after it is corruption and stops start-up, naming the file and offset.
+//
+// The log is rewritten after every snapshot (a local one or one installed from the leader), so
+// its size stays bounded: raft.log.tmp gets the header, a 'C' record, the entries still held
+// and the hard state; it is fsynced and renamed over raft.log, and the folder fsynced. The
+// snapshot file is in place (durable) before the rewrite starts, so a crash at any step leaves
+// either the old log or the new one beside it, and both load to the same state: entries the
+// snapshot covers are skipped on load. Entries kept in memory behind the snapshot (for
+// followers that lag a little) are written too but dropped on load: after a restart the log
+// starts right after the snapshot.
 import { decodeEntry, decodeHardState, decodeMessage, encodeEntry, encodeHardState, encodeMessage } from '../../core/raft/codec.js';
 import { MemoryStorage } from '../../core/raft/storage.js';
 import type { HardState, Ready, Snapshot } from '../../core/raft/types.js';
@@ -31,6 +40,8 @@ const SNAPSHOT_MAGIC = 'CAIRNRSN';
 const VERSION = 1;
 const HEADER_BYTES = 16;
 const RECORD_HEADER_BYTES = 12;
+/** Entries gathered into one write while the log is rewritten. */
+const REWRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class RaftDiskError extends Error {}
 
@@ -92,6 +103,8 @@ export class RaftDisk {
     fs.mkdirp(dir);
     const logPath = joinPath(dir, 'raft.log');
     const snapPath = joinPath(dir, 'raft.snapshot');
+    // Leftovers of a rewrite or a snapshot save that a crash interrupted: never renamed, so unused.
+    for (const temp of [`${logPath}.tmp`, `${snapPath}.tmp`]) if (fs.exists(temp)) fs.unlink(temp);
     if (!fs.exists(logPath)) {
       const storage = MemoryStorage.bootstrap(bootstrapVoters);
       // The initial membership is written down before the log exists: a restart must find it
@@ -141,20 +154,70 @@ export class RaftDisk {
         this.file.write(record('H', encodeHardState(ready.hardState)));
         storage.setHardState(ready.hardState);
       }
+      if (ready.snapshot !== null) {
+        // The 'I' record must be durable before the log is rewritten: until the rename, a crash
+        // leaves the old file, and its entries after the snapshot's index (which may not follow
+        // the snapshot's prefix) must be dropped on load.
+        this.file.fsyncSync();
+        this.rewrite(storage);
+        done(null);
+        return;
+      }
     } catch (e) {
       done(e as Error);
       return;
     }
-    if (ready.mustSync || ready.snapshot !== null) this.file.fsync(done);
+    if (ready.mustSync) this.file.fsync(done);
     else done(null);
   }
 
-  /** Keeps a snapshot the application took, then drops the entries it covers from memory. */
+  /**
+   * Keeps a snapshot the application took, drops from memory the entries up to `keepIndex`
+   * (at most the snapshot's index; later ones stay for followers that lag a little), and
+   * rewrites the log file so that it holds only what is left. Must not run while a Ready is
+   * being persisted (the shell waits until its loop is idle). Throws on I/O errors: the shell
+   * must then stop.
+   */
   saveSnapshot(snapshot: Snapshot, storage: MemoryStorage, keepIndex: number): void {
     this.writeSnapshotFile(snapshot);
     this.file.write(record('C', compaction(snapshot.metadata.index, snapshot.metadata.term)));
-    this.file.fsyncSync();
     if (keepIndex > storage.firstIndex() - 1) storage.compact(Math.min(keepIndex, snapshot.metadata.index));
+    this.rewrite(storage);
+  }
+
+  /** Bytes in raft.log now. */
+  logBytes(): number {
+    return this.file.size();
+  }
+
+  /**
+   * Replaces raft.log with a file holding only what `storage` holds: the snapshot it follows
+   * (a 'C' record), its entries and its hard state. Written beside, fsynced, renamed, folder
+   * fsynced; the old file is closed only once the new one is complete.
+   */
+  private rewrite(storage: MemoryStorage): void {
+    const logPath = this.logPath;
+    const temp = `${logPath}.tmp`;
+    const snap = storage.snapshot().metadata;
+    const f = this.fs.openAppend(temp, true);
+    try {
+      f.write(header(LOG_MAGIC));
+      f.write(record('C', compaction(snap.index, snap.term)));
+      const last = storage.lastIndex();
+      for (let lo = storage.firstIndex(); lo <= last; ) {
+        const batch = storage.entries(lo, last + 1, REWRITE_BATCH_BYTES);
+        f.write(Buffer.concat(batch.map((e) => record('E', encodeEntry(e)))));
+        lo += batch.length;
+      }
+      f.write(record('H', encodeHardState(storage.initialState().hardState)));
+      f.fsyncSync();
+    } finally {
+      f.close();
+    }
+    this.file.close();
+    this.fs.rename(temp, logPath);
+    this.fs.syncDir(this.dir);
+    this.file = this.fs.openAppend(logPath, false);
   }
 
   close(): void {

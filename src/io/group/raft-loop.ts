@@ -42,6 +42,8 @@ export class RaftLoop {
   private busy = false;
   private scheduled = false;
   private stopped = false;
+  /** Work that must not overlap a Ready being persisted (saving a snapshot rewrites the log). */
+  private idleTasks: Array<() => void> = [];
   /** Highest index applied to the state machine. */
   applied: number;
 
@@ -96,8 +98,22 @@ export class RaftLoop {
     return this.node.status();
   }
 
+  /**
+   * Runs `task` once no Ready is being persisted: now if none is, else right after the current
+   * one is advanced and before the next is taken. The task must not throw.
+   */
+  runWhenIdle(task: () => void): void {
+    if (this.stopped) return;
+    if (!this.busy) {
+      task();
+      return;
+    }
+    this.idleTasks.push(task);
+  }
+
   stop(): void {
     this.stopped = true;
+    this.idleTasks = [];
     clearInterval(this.timer);
   }
 
@@ -124,6 +140,9 @@ export class RaftLoop {
       }
       this.afterPersist(rd);
       this.busy = false;
+      const tasks = this.idleTasks;
+      this.idleTasks = [];
+      for (const task of tasks) if (!this.stopped) task();
       this.handleReady();
     });
   }

@@ -7,7 +7,9 @@
 // - Followers apply committed entries through a replay session with the key space's clock at 0
 //   and never expire keys themselves (Keyspace.replicaExpiry).
 // - A leader that loses leadership with writes not yet committed drops the clients waiting on
-//   them and rebuilds its key space from the committed log before following.
+//   them and rebuilds its key space from its newest Raft snapshot and the committed log after it.
+// - Every member snapshots its key space into Raft and compacts its log (group-snapshotter.ts,
+//   docs/design/group-snapshots.md); a follower too far behind gets the leader's snapshot.
 import { createHash, randomBytes } from 'node:crypto';
 import type { CommandSpec } from '../../core/commands/spec.js';
 import { SLOT_COUNT } from '../../core/cluster/slots.js';
@@ -29,6 +31,8 @@ import { encodeRecord } from '../persistence/log-format.js';
 import { decodeEntryBatch, encodeEntryBatch } from './entry-batch.js';
 import { GroupBarrier } from './group-barrier.js';
 import type { GroupMember, GroupPlan } from './group-peers.js';
+import { decodeMembers, encodeMembers } from './group-snapshot.js';
+import { GroupSnapshotter, loadGroupSnapshot } from './group-snapshotter.js';
 import { LeaderForwarder } from './leader-forwarder.js';
 import { PeerLinks } from './peer-links.js';
 import { RaftDisk } from './raft-disk.js';
@@ -85,8 +89,11 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private readonly forwarder: LeaderForwarder;
   private readonly viewTimer: NodeJS.Timeout;
   private readonly waitTimer: NodeJS.Timeout;
-  /** Highest Raft index whose effects are in the key space (ahead of commit on a leader). */
+  /** Highest Raft index whose effects are in the key space (ahead of commit on a leader), and its term. */
   private executedThrough = 0;
+  private executedTerm = 0;
+  readonly snapshots: GroupSnapshotter;
+  private snapshotCheckScheduled = false;
   /** Records of the turn being filled (leader). */
   private turnRecords: Buffer[] = [];
   private raftRole: StateRole = 'follower';
@@ -112,6 +119,15 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.replay.canBlock = false;
     this.engine.ks.replicaExpiry = true;
     this.forwarder = new LeaderForwarder(this.engine, () => this.leaderAddress());
+    // The newest snapshot first (Raft's applied index starts there), then Raft hands over the
+    // committed entries after it.
+    const snap = storage.snapshot();
+    if (snap.data.byteLength > 0) this.restoreMembers(loadGroupSnapshot(this.engine, snap.data, options.log));
+    this.executedThrough = snap.metadata.index;
+    this.executedTerm = snap.metadata.term;
+    this.snapshots = new GroupSnapshotter({
+      engine: this.engine, storage, disk, log: options.log, members: () => this.membersSnapshot(), onFatal: (e) => options.onFatal(e),
+    });
     let loop: RaftLoop | null = null;
     this.links = new PeerLinks({
       selfId: this.self.id,
@@ -122,7 +138,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       onWarning: (message, fields) => options.log.warning(message, fields),
     });
     this.loop = loop = new RaftLoop({
-      raft: { id: this.self.id, seed: randomBytes(4).readUInt32LE(0) & 0x7fffffff, applied: 0 },
+      raft: { id: this.self.id, seed: randomBytes(4).readUInt32LE(0) & 0x7fffffff, applied: snap.metadata.index },
       storage,
       disk,
       links: this.links,
@@ -143,6 +159,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     const { disk, storage, truncatedAt } = RaftDisk.open(fs, options.raftDir, options.plan.members.map((m) => m.id));
     if (truncatedAt !== null) options.log.warning('the Raft log ended in a torn record; it was cut off', { offset: truncatedAt });
     const group = new ReplicaGroup(options, disk, storage);
+    group.snapshots.attach(group.loop);
     await group.links.listen();
     group.links.setPeers(new Map(group.members.map((m) => [m.id, { host: m.host, port: m.busPort }])));
     const engine = options.engine;
@@ -274,6 +291,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       }
       this.barrier.proposed(t, result.index);
       this.executedThrough = result.index;
+      this.executedTerm = result.term;
       this.turnIndex.set(t.seq, result.index);
       if (this.turnIndex.size > 100_000) this.turnIndex.delete(this.turnIndex.keys().next().value!);
     }
@@ -281,6 +299,28 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       const result = this.loop.readIndex(`t${t.seq}`);
       if (result.kind !== 'pending') this.barrier.abandonPending();
     }
+    this.maybeSnapshot();
+  }
+
+  /**
+   * Starts a Raft snapshot if the log has grown enough, at a moment when the key space is
+   * exactly the state after executedThrough: no write of this turn waits to be proposed and no
+   * stray write awaits a rebuild. On a leader that index may not be committed yet; the
+   * snapshotter hands the snapshot to Raft only once it is (docs/design/group-snapshots.md).
+   */
+  private maybeSnapshot(): void {
+    if (this.stopped || this.needsRebuild || this.turnRecords.length > 0) return;
+    if (!this.snapshots.due(this.loop.applied)) return;
+    this.snapshots.start(this.executedThrough, this.executedTerm);
+  }
+
+  private scheduleSnapshotCheck(): void {
+    if (this.snapshotCheckScheduled) return;
+    this.snapshotCheckScheduled = true;
+    setImmediate(() => {
+      this.snapshotCheckScheduled = false;
+      this.maybeSnapshot();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -290,22 +330,67 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     if (entry.index > this.executedThrough) {
       if (entry.data.byteLength > 0) this.applyBatch(entry);
       this.executedThrough = entry.index;
+      this.executedTerm = entry.term;
     }
     this.barrier.committedThrough(entry.index);
+    this.snapshots.noteApplied(entry);
+    this.snapshots.handOff();
+    this.scheduleSnapshotCheck();
     if (this.raftRole === 'leader' && !this.leaderReady && this.executedThrough >= this.loop.node.status().lastIndex) this.becomeReady();
     this.serveWaits();
   }
 
   applyConfChange(change: ConfChange, state: ConfState, entry: Entry): void {
     void change;
-    void state;
-    if (entry.index > this.executedThrough) this.executedThrough = entry.index;
+    if (entry.index > this.executedThrough) {
+      this.executedThrough = entry.index;
+      this.executedTerm = entry.term;
+    }
     this.barrier.committedThrough(entry.index);
+    this.snapshots.noteConfChange(entry.index, state);
   }
 
+  /** InstallSnapshot: the leader's snapshot replaces the whole key space (Raft persisted it already). */
   restore(snapshot: Snapshot): void {
-    // Snapshots are not taken yet (the log is kept whole), so none can arrive from a leader.
-    this.options.onFatal(new Error(`a Raft snapshot at index ${snapshot.metadata.index} arrived, and this version cannot install one`));
+    const { index, term } = snapshot.metadata;
+    const started = Date.now();
+    this.turnRecords = [];
+    this.needsRebuild = false;
+    this.flushKeyspace();
+    try {
+      this.restoreMembers(loadGroupSnapshot(this.engine, snapshot.data, this.options.log));
+    } catch (e) {
+      this.options.onFatal(new Error(`the Raft snapshot at index ${index} from the leader cannot be loaded: ${(e as Error).message}`));
+      return;
+    }
+    this.executedThrough = index;
+    this.executedTerm = term;
+    this.snapshots.installed(index, snapshot.metadata.confState);
+    this.snapshots.installs++;
+    this.barrier.committedThrough(index);
+    this.options.log.notice('installed a Raft snapshot from the leader', { index, term, bytes: snapshot.data.byteLength, ms: Date.now() - started });
+  }
+
+  /**
+   * The members section of this group's Raft snapshots. Membership is static today (the
+   * group-peers list), so this records that list; dynamic membership fills it from its own state.
+   */
+  membersSnapshot(): Uint8Array {
+    return encodeMembers(this.members);
+  }
+
+  /** A snapshot's members section was loaded: with static membership it must name the configured list. */
+  restoreMembers(bytes: Uint8Array): void {
+    const recorded = decodeMembers(bytes);
+    const same = recorded.length === this.members.length && recorded.every((m, i) => {
+      const c = this.members[i]!;
+      return m.id === c.id && m.host === c.host && m.port === c.port;
+    });
+    if (recorded.length > 0 && !same) {
+      this.options.log.warning('the Raft snapshot names other group members than group-peers; group-peers is used', {
+        snapshot: recorded.map((m) => `${m.host}:${m.port}`).join(','),
+      });
+    }
   }
 
   persisted(lastIndex: number): void {
@@ -376,6 +461,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
    * applied; later committed entries arrive through apply()).
    */
   private rollBack(why: string): void {
+    this.snapshots.rolledBack(this.loop.applied);
     const speculative = this.executedThrough > this.loop.applied || this.turnRecords.length > 0 || this.barrier.uncommittedWrites || this.needsRebuild;
     this.turnRecords = [];
     this.barrier.closeTurn();
@@ -387,22 +473,36 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.rebuild(this.loop.applied);
   }
 
+  /** The key space from the newest snapshot and the committed entries after it, up to `through`. */
   private rebuild(through: number): void {
     this.needsRebuild = false;
+    this.flushKeyspace();
+    const storage = this.storage;
+    const snap = storage.snapshot();
+    try {
+      if (snap.data.byteLength > 0) loadGroupSnapshot(this.engine, snap.data, this.options.log);
+    } catch (e) {
+      this.options.onFatal(new Error(`the Raft snapshot at index ${snap.metadata.index} cannot be loaded: ${(e as Error).message}`));
+      return;
+    }
+    // Entries kept behind the snapshot (for lagging followers) are already in it.
+    for (let lo = Math.max(storage.firstIndex(), snap.metadata.index + 1); lo <= through; ) {
+      const batch = storage.entries(lo, through + 1, 64 * 1024 * 1024);
+      for (const e of batch) if (e.type === 'normal' && e.data.byteLength > 0) this.applyBatch(e);
+      lo += batch.length;
+    }
+    this.executedThrough = through;
+    this.executedTerm = storage.term(through);
+  }
+
+  /** Empties the key space, the function libraries and the script cache (replay session, no effects). */
+  private flushKeyspace(): void {
     const engine = this.engine;
     for (const argv of [['FLUSHALL', 'SYNC'], ['FUNCTION', 'FLUSH', 'SYNC'], ['SCRIPT', 'FLUSH', 'SYNC']]) {
       const found = engine.resolve(argv);
       if (typeof found !== 'string' && !('error' in found)) engine.call(this.replay, found.spec, argv, found.fullName);
     }
     engine.ks.takeEffects();
-    const storage = this.storage;
-    const first = storage.firstIndex();
-    for (let lo = first; lo <= through; ) {
-      const batch = storage.entries(lo, through + 1, 64 * 1024 * 1024);
-      for (const e of batch) if (e.type === 'normal' && e.data.byteLength > 0) this.applyBatch(e);
-      lo += batch.length;
-    }
-    this.executedThrough = through;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -431,6 +531,11 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       if (p !== undefined && this.links.stats(m.id)?.connected === true) out.push({ ip: m.host, port: m.port, offset: p.match });
     }
     return out;
+  }
+
+  /** INFO replication: where the Raft log starts and the snapshots behind it. */
+  groupInfoFields(): Array<readonly [string, string | number]> {
+    return this.snapshots.infoFields();
   }
 
   acknowledged(s: Session): number {
