@@ -176,11 +176,14 @@ export class GroupSnapshotter {
     this.handOff();
   }
 
-  /** Hands a finished capture to Raft once its index is applied (called again after each apply). */
-  handOff(): void {
+  /**
+   * Hands a finished capture to Raft once its index is applied (called again after each apply,
+   * with the index just applied: the loop counts it only after the state machine returns).
+   */
+  handOff(applied = this.loop?.applied ?? 0): void {
     const c = this.capture;
     const loop = this.loop;
-    if (c === null || c.bytes === null || loop === null || loop.applied < c.index) return;
+    if (c === null || c.bytes === null || loop === null || Math.max(applied, loop.applied) < c.index) return;
     const storage = this.options.storage;
     const held = c.index >= storage.firstIndex() - 1 && c.index <= storage.lastIndex();
     if (!held || storage.term(c.index) !== c.term || c.index <= storage.snapshot().metadata.index) {
@@ -244,6 +247,7 @@ export class GroupSnapshotter {
   infoFields(): Array<readonly [string, string | number]> {
     const storage = this.options.storage;
     return [
+      ['raft_term', this.loop?.status().term ?? 0],
       ['raft_snapshot_index', storage.snapshot().metadata.index],
       ['raft_log_first_index', storage.firstIndex()],
       ['raft_log_last_index', storage.lastIndex()],

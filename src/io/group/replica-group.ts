@@ -334,7 +334,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     }
     this.barrier.committedThrough(entry.index);
     this.snapshots.noteApplied(entry);
-    this.snapshots.handOff();
+    this.snapshots.handOff(entry.index);
     this.scheduleSnapshotCheck();
     if (this.raftRole === 'leader' && !this.leaderReady && this.executedThrough >= this.loop.node.status().lastIndex) this.becomeReady();
     this.serveWaits();
