@@ -61,6 +61,8 @@ export class GroupSnapshotter {
   /** Entry bytes applied since the newest capture began (the byte trigger). */
   private bytesSince = 0;
   private capture: Capture | null = null;
+  /** A snapshot file is being written in the background (one at a time: they share a file). */
+  private writing = false;
   private loop: RaftLoop | null = null;
   /** The membership as of the last applied conf change, and that change's index. */
   private confState: ConfState;
@@ -103,7 +105,7 @@ export class GroupSnapshotter {
 
   /** Whether the log has grown enough since the last snapshot to take another. */
   due(applied: number): boolean {
-    if (this.capture !== null || this.loop === null) return false;
+    if (this.capture !== null || this.writing || this.loop === null) return false;
     const { entries, bytes } = this.config;
     return (entries > 0 && applied - this.snapshotIndex >= entries) || (bytes > 0 && this.bytesSince >= bytes);
   }
@@ -183,7 +185,7 @@ export class GroupSnapshotter {
   handOff(applied = this.loop?.applied ?? 0): void {
     const c = this.capture;
     const loop = this.loop;
-    if (c === null || c.bytes === null || loop === null || Math.max(applied, loop.applied) < c.index) return;
+    if (c === null || c.bytes === null || loop === null || this.writing || Math.max(applied, loop.applied) < c.index) return;
     const storage = this.options.storage;
     const held = c.index >= storage.firstIndex() - 1 && c.index <= storage.lastIndex();
     if (!held || storage.term(c.index) !== c.term || c.index <= storage.snapshot().metadata.index) {
@@ -196,26 +198,47 @@ export class GroupSnapshotter {
     }
     const data = encodeGroupSnapshot({ keyspace: c.bytes, members: this.options.members() });
     const confState = this.confState;
-    loop.runWhenIdle(() => {
-      if (this.capture !== c) return;
-      this.capture = null;
-      const started = Date.now();
-      const created = storage.createSnapshot(c.index, confState, data);
-      if (created === 'out-of-date') return;
-      try {
-        this.options.disk.saveSnapshot(created, storage, Math.max(0, c.index - this.config.keep));
-      } catch (e) {
-        this.options.onFatal(new Error(`saving a Raft snapshot failed: ${(e as Error).message}`));
+    const disk = this.options.disk;
+    const started = Date.now();
+    // The file is written in pieces, one per turn, and fsynced in the background, so that the
+    // leader keeps sending heartbeats; only the rename, the compaction and the (small) rewrite
+    // of raft.log then run at once, between two Readies.
+    this.writing = true;
+    disk.writeSnapshotInBackground({ metadata: { index: c.index, term: c.term, confState }, data }, (step) => setImmediate(step), (error) => {
+      if (error !== null) {
+        this.writing = false;
+        this.options.onFatal(new Error(`writing a Raft snapshot failed: ${error.message}`));
         return;
       }
-      this.snapshotIndex = c.index;
-      this.taken++;
-      this.lastBytes = data.byteLength;
-      this.lastWalkMs = c.walkMs;
-      this.lastSaveMs = Date.now() - started;
-      this.options.log.notice('Raft snapshot taken, log compacted', {
-        index: c.index, bytes: data.byteLength, keys: c.job.keysWritten, walk_ms: c.walkMs, save_ms: this.lastSaveMs,
-        log_first_index: storage.firstIndex(), log_bytes: this.options.disk.logBytes(),
+      loop.runWhenIdle(() => {
+        this.writing = false;
+        try {
+          if (this.capture !== c || storage.snapshot().metadata.index >= c.index) {
+            // Replaced meanwhile by a snapshot from the leader: this one is older.
+            disk.dropBackgroundSnapshot();
+            if (this.capture === c) this.discard('a newer snapshot arrived while it was written');
+            return;
+          }
+          this.capture = null;
+          const created = storage.createSnapshot(c.index, confState, data);
+          if (created === 'out-of-date') {
+            disk.dropBackgroundSnapshot();
+            return;
+          }
+          disk.saveSnapshot(created, storage, Math.max(0, c.index - this.config.keep), true);
+        } catch (e) {
+          this.options.onFatal(new Error(`saving a Raft snapshot failed: ${(e as Error).message}`));
+          return;
+        }
+        this.snapshotIndex = c.index;
+        this.taken++;
+        this.lastBytes = data.byteLength;
+        this.lastWalkMs = c.walkMs;
+        this.lastSaveMs = Date.now() - started;
+        this.options.log.notice('Raft snapshot taken, log compacted', {
+          index: c.index, bytes: data.byteLength, keys: c.job.keysWritten, walk_ms: c.walkMs, save_ms: this.lastSaveMs,
+          log_first_index: storage.firstIndex(), log_bytes: disk.logBytes(),
+        });
       });
     });
   }
@@ -254,7 +277,7 @@ export class GroupSnapshotter {
       ['raft_applied_index', this.loop?.applied ?? 0],
       ['raft_log_bytes', this.options.disk.logBytes()],
       ['raft_snapshot_bytes', storage.snapshot().data.byteLength],
-      ['raft_snapshot_in_progress', this.capture === null ? 0 : 1],
+      ['raft_snapshot_in_progress', this.capture === null && !this.writing ? 0 : 1],
       ['raft_snapshots_taken', this.taken],
       ['raft_snapshots_installed', this.installs],
       ['raft_snapshots_discarded', this.discarded],

@@ -40,6 +40,11 @@ const SNAPSHOT_MAGIC = 'CAIRNRSN';
 const VERSION = 1;
 const HEADER_BYTES = 16;
 const RECORD_HEADER_BYTES = 12;
+/** Where a snapshot written in the background waits for its rename (apart from raft.snapshot.tmp,
+ *  which a snapshot installed from the leader meanwhile would use). */
+const BACKGROUND_SNAPSHOT_TEMP = 'raft.snapshot.local.tmp';
+/** Bytes a background snapshot write hands the file per turn of the event loop. */
+const BACKGROUND_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Entries gathered into one write while the log is rewritten. */
 const REWRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -104,7 +109,7 @@ export class RaftDisk {
     const logPath = joinPath(dir, 'raft.log');
     const snapPath = joinPath(dir, 'raft.snapshot');
     // Leftovers of a rewrite or a snapshot save that a crash interrupted: never renamed, so unused.
-    for (const temp of [`${logPath}.tmp`, `${snapPath}.tmp`]) if (fs.exists(temp)) fs.unlink(temp);
+    for (const temp of [`${logPath}.tmp`, `${snapPath}.tmp`, joinPath(dir, BACKGROUND_SNAPSHOT_TEMP)]) if (fs.exists(temp)) fs.unlink(temp);
     if (!fs.exists(logPath)) {
       const storage = MemoryStorage.bootstrap(bootstrapVoters);
       // The initial membership is written down before the log exists: a restart must find it
@@ -178,11 +183,71 @@ export class RaftDisk {
    * being persisted (the shell waits until its loop is idle). Throws on I/O errors: the shell
    * must then stop.
    */
-  saveSnapshot(snapshot: Snapshot, storage: MemoryStorage, keepIndex: number): void {
-    this.writeSnapshotFile(snapshot);
+  saveSnapshot(snapshot: Snapshot, storage: MemoryStorage, keepIndex: number, writtenInBackground = false): void {
+    if (writtenInBackground) {
+      this.fs.rename(joinPath(this.dir, BACKGROUND_SNAPSHOT_TEMP), joinPath(this.dir, 'raft.snapshot'));
+      this.fs.syncDir(this.dir);
+    } else {
+      this.writeSnapshotFile(snapshot);
+    }
     this.file.write(record('C', compaction(snapshot.metadata.index, snapshot.metadata.term)));
     if (keepIndex > storage.firstIndex() - 1) storage.compact(Math.min(keepIndex, snapshot.metadata.index));
     this.rewrite(storage);
+  }
+
+  /**
+   * Writes the file of a snapshot about to be taken without holding the event loop for long:
+   * a piece of BACKGROUND_CHUNK_BYTES per `schedule`d step, the checksum computed as it goes,
+   * then an fsync in the background; `done` follows. Nothing else changes: the caller then calls
+   * saveSnapshot(..., true), which renames the file into place, or dropBackgroundSnapshot().
+   */
+  writeSnapshotInBackground(snapshot: Snapshot, schedule: (step: () => void) => void, done: (error: Error | null) => void): void {
+    const body = snapshotBytes(snapshot);
+    const head = header(SNAPSHOT_MAGIC);
+    let crc = crc32c(head);
+    let f: AppendFile;
+    try {
+      f = this.fs.openAppend(joinPath(this.dir, BACKGROUND_SNAPSHOT_TEMP), true);
+      f.write(head);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    const fail = (e: Error): void => {
+      f.close();
+      done(e);
+    };
+    let at = 0;
+    const step = (): void => {
+      try {
+        const end = Math.min(body.length, at + BACKGROUND_CHUNK_BYTES);
+        const piece = body.subarray(at, end);
+        crc = crc32c(piece, crc);
+        f.write(piece);
+        at = end;
+        if (at < body.length) {
+          schedule(step);
+          return;
+        }
+        const tail = Buffer.alloc(4);
+        tail.writeUInt32LE(crc, 0);
+        f.write(tail);
+      } catch (e) {
+        fail(e as Error);
+        return;
+      }
+      f.fsync((error) => {
+        f.close();
+        done(error);
+      });
+    };
+    schedule(step);
+  }
+
+  /** A snapshot written in the background is not wanted after all. */
+  dropBackgroundSnapshot(): void {
+    const temp = joinPath(this.dir, BACKGROUND_SNAPSHOT_TEMP);
+    if (this.fs.exists(temp)) this.fs.unlink(temp);
   }
 
   /** Bytes in raft.log now. */

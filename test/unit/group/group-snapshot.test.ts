@@ -64,6 +64,7 @@ async function setup(): Promise<{ t: PersistentEngine; storage: MemoryStorage; d
   (t.clock as TickingClock).advance(1000); // 'soon' has expired; nothing deleted it yet
   const fs = new MemoryFileSystem();
   const { disk, storage } = RaftDisk.open(fs, '/raft', [1]);
+  filesOf.set(disk, fs);
   await new Promise<void>((resolve, reject) => disk.persist(ready(Array.from({ length: 10 }, (_, i) => entry(i + 1, 1)), { term: 1, vote: 1, commit: 10 }), storage, (e) => (e === null ? resolve() : reject(e))));
   const loop = { applied: 4, runWhenIdle: (task: () => void) => task() };
   const fatal: Error[] = [];
@@ -72,6 +73,11 @@ async function setup(): Promise<{ t: PersistentEngine; storage: MemoryStorage; d
   });
   snapshots.attach(loop as unknown as RaftLoop);
   return { t, storage, disk, loop, snapshots, fatal };
+}
+
+const filesOf = new WeakMap<RaftDisk, MemoryFileSystem>();
+function diskFs(disk: RaftDisk): MemoryFileSystem {
+  return filesOf.get(disk)!;
 }
 
 async function walkDone(snapshots: GroupSnapshotter): Promise<void> {
@@ -99,6 +105,8 @@ describe('the group snapshotter', () => {
     assert.equal(storage.snapshot().metadata.index, 0, 'index 10 is not applied yet: nothing handed to Raft');
     loop.applied = 10;
     snapshots.handOff();
+    // The file is written in the background, then renamed and the log compacted.
+    for (let i = 0; i < 1000 && storage.snapshot().metadata.index === 0; i++) await new Promise((r) => setImmediate(r));
     assert.deepEqual(fatal, []);
     const snap = storage.snapshot();
     assert.equal(snap.metadata.index, 10);
@@ -123,10 +131,31 @@ describe('the group snapshotter', () => {
     await new Promise<void>((resolve, reject) => disk.persist(ready([entry(9, 2), entry(10, 2)], { term: 2, vote: 2, commit: 10 }), storage, (e) => (e === null ? resolve() : reject(e))));
     loop.applied = 10;
     snapshots.handOff();
+    for (let i = 0; i < 100; i++) await new Promise((r) => setImmediate(r));
     assert.equal(storage.snapshot().metadata.index, 0);
     assert.equal(snapshots.discarded, 1);
     assert.equal(snapshots.walking, false);
     assert.equal(snapshots.due(10), true, 'another one may start');
+  });
+
+  test('a snapshot installed from the leader while one is written in the background wins; the older file is dropped', async () => {
+    const { storage, disk, loop, snapshots, fatal } = await setup();
+    snapshots.start(10, 1);
+    await walkDone(snapshots);
+    loop.applied = 10;
+    snapshots.handOff();
+    assert.equal(snapshots.due(11), false, 'one snapshot at a time');
+    // Before the background write completes, the leader's snapshot at 20 is persisted and installed.
+    const leaders = { metadata: { index: 20, term: 2, confState: { voters: [1], learners: [] } }, data: encodeGroupSnapshot({ keyspace: new Uint8Array(0), members: new Uint8Array(0) }) };
+    await new Promise<void>((resolve, reject) => disk.persist({ ...ready([], { term: 2, vote: 0, commit: 20 }), snapshot: leaders }, storage, (e) => (e === null ? resolve() : reject(e))));
+    snapshots.installed(20, leaders.metadata.confState);
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(fatal, []);
+    assert.equal(storage.snapshot().metadata.index, 20);
+    assert.equal(snapshots.taken, 0);
+    const reloaded = RaftDisk.open(diskFs(disk), '/raft');
+    assert.equal(reloaded.storage.snapshot().metadata.index, 20, 'raft.snapshot on disk is the leader\'s');
+    assert.equal(diskFs(disk).exists('/raft/raft.snapshot.local.tmp'), false);
   });
 
   test('a rollback below the capture index discards it; one at or above keeps it', async () => {
@@ -137,6 +166,7 @@ describe('the group snapshotter', () => {
     snapshots.rolledBack(7);
     loop.applied = 10;
     snapshots.handOff();
+    for (let i = 0; i < 100; i++) await new Promise((r) => setImmediate(r));
     assert.equal(storage.snapshot().metadata.index, 0);
     assert.equal(snapshots.discarded, 1);
   });
