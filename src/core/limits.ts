@@ -128,6 +128,13 @@ export const streamLimits = {
   xautoclaimCountMax: (1024 * 1024 * 1024) / 16,
 } as const;
 
+/** Raft snapshots in a replica group (src/io/group/group-snapshotter.ts). */
+export const groupSnapshotLimits = {
+  /** Bytes of entries kept behind a snapshot at most, whatever group-log-keep-entries says:
+   *  raft.log is rewritten with them at once after each snapshot (a synchronous write). */
+  keptTailMaxBytes: 16 * MB,
+};
+
 /** Links between the replicas of a group (src/io/group/peer-links.ts). */
 export const peerLinkLimits = {
   /** The largest frame a peer may send: a batch of entries, or a whole Raft snapshot (the

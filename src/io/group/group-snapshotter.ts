@@ -14,7 +14,8 @@
 import type { CommandSpec } from '../../core/commands/spec.js';
 import { keyPositions } from '../../core/commands/registry.js';
 import type { ConfState, Entry } from '../../core/raft/index.js';
-import type { MemoryStorage } from '../../core/raft/storage.js';
+import { entryBytes, type MemoryStorage } from '../../core/raft/storage.js';
+import { groupSnapshotLimits } from '../../core/limits.js';
 import type { Reply } from '../../core/reply.js';
 import type { ServerContext } from '../../server/context.js';
 import type { Engine } from '../../server/engine.js';
@@ -225,7 +226,7 @@ export class GroupSnapshotter {
             disk.dropBackgroundSnapshot();
             return;
           }
-          disk.saveSnapshot(created, storage, Math.max(0, c.index - this.config.keep), true);
+          disk.saveSnapshot(created, storage, this.keepFrom(c.index), true);
         } catch (e) {
           this.options.onFatal(new Error(`saving a Raft snapshot failed: ${(e as Error).message}`));
           return;
@@ -241,6 +242,22 @@ export class GroupSnapshotter {
         });
       });
     });
+  }
+
+  /**
+   * The index up to which the log is compacted behind a snapshot at `index`: the newest
+   * group-log-keep-entries entries stay (followers a little behind catch up from them), as long
+   * as they hold at most groupSnapshotLimits.keptTailMaxBytes.
+   */
+  private keepFrom(index: number): number {
+    const storage = this.options.storage;
+    const floor = Math.max(storage.firstIndex() - 1, index - this.config.keep, 0);
+    let bytes = 0;
+    for (let i = index; i > floor; i--) {
+      bytes += entryBytes(storage.entries(i, i + 1, Infinity)[0]!);
+      if (bytes > groupSnapshotLimits.keptTailMaxBytes) return i;
+    }
+    return floor;
   }
 
   /** A rollback undid the entries after `applied`: a capture beyond them never happened. */
