@@ -45,7 +45,8 @@ export interface PeerLinkStats {
 class OutboundLink {
   private socket: net.Socket | null = null;
   private connected = false;
-  private queue: Buffer[] = [];
+  /** Frames waiting, each as the buffers it is written from. */
+  private queue: Array<readonly Buffer[]> = [];
   queuedBytes = 0;
   sentFrames = 0;
   droppedFrames = 0;
@@ -71,19 +72,21 @@ class OutboundLink {
     this.socket?.destroy(); // 'close' redials at the new address
   }
 
-  send(frame: Buffer): boolean {
+  /** One frame, possibly in several buffers (written back to back, never split by another frame). */
+  send(frame: readonly Buffer[]): boolean {
     if (this.closed) return false;
     if (this.connected && this.queue.length === 0 && this.socket!.writableNeedDrain === false) {
-      this.socket!.write(frame);
+      for (const part of frame) this.socket!.write(part);
       this.sentFrames++;
       return true;
     }
-    if (this.queuedBytes > 0 && this.queuedBytes + frame.length > peerLinkLimits.queueMaxBytes) {
+    const bytes = frame.reduce((n, b) => n + b.length, 0);
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes > peerLinkLimits.queueMaxBytes) {
       this.droppedFrames++;
       return false;
     }
     this.queue.push(frame);
-    this.queuedBytes += frame.length;
+    this.queuedBytes += bytes;
     if (this.connected) this.flush();
     return true;
   }
@@ -126,9 +129,13 @@ class OutboundLink {
     if (socket === null || !this.connected) return;
     while (this.queue.length > 0) {
       const frame = this.queue.shift()!;
-      this.queuedBytes -= frame.length;
+      let ok = true;
+      for (const part of frame) {
+        this.queuedBytes -= part.length;
+        ok = socket.write(part) && ok;
+      }
       this.sentFrames++;
-      if (!socket.write(frame)) return; // wait for 'drain'
+      if (!ok) return; // wait for 'drain'
     }
   }
 }
@@ -262,9 +269,16 @@ export class PeerLinks {
   }
 
   /** Queues a message for a peer; false when it was dropped (unknown peer or full queue). */
-  send(to: number, payload: Uint8Array): boolean {
+  /** One message; given as parts (a snapshot's head and its data), they are framed as one
+   *  payload without being copied together. */
+  send(to: number, payload: Uint8Array | readonly Uint8Array[]): boolean {
     const link = this.outbound.get(to);
-    return link === undefined ? false : link.send(frame(payload));
+    if (link === undefined) return false;
+    if (payload instanceof Uint8Array) return link.send([frame(payload)]);
+    const length = payload.reduce((n, p) => n + p.byteLength, 0);
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32BE(length, 0);
+    return link.send([head, ...payload.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]);
   }
 
   stats(id: number): PeerLinkStats | null {

@@ -29,7 +29,7 @@
 // snapshot covers are skipped on load. Entries kept in memory behind the snapshot (for
 // followers that lag a little) are written too but dropped on load: after a restart the log
 // starts right after the snapshot.
-import { decodeEntry, decodeHardState, decodeMessage, encodeEntry, encodeHardState, encodeMessage } from '../../core/raft/codec.js';
+import { decodeEntry, decodeHardState, decodeMessage, encodeEntry, encodeHardState, encodeSnapshotMessage } from '../../core/raft/codec.js';
 import { MemoryStorage } from '../../core/raft/storage.js';
 import type { HardState, Ready, Snapshot } from '../../core/raft/types.js';
 import { crc32c } from '../persistence/crc32c.js';
@@ -76,9 +76,10 @@ function compaction(index: number, term: number): Uint8Array {
   return b;
 }
 
-/** The snapshot as a message body, so metadata and data share the codec's format. */
-function snapshotBytes(snapshot: Snapshot): Uint8Array {
-  return encodeMessage({ type: 'snap', from: 0, to: 0, term: 0, snapshot });
+/** The snapshot as a message body, so metadata and data share the codec's format: the head,
+ *  then the data itself (not copied). */
+function snapshotParts(snapshot: Snapshot): [Uint8Array, Uint8Array] {
+  return encodeSnapshotMessage({ type: 'snap', from: 0, to: 0, term: 0, snapshot });
 }
 
 export interface RaftDiskLoad {
@@ -202,8 +203,8 @@ export class RaftDisk {
    * saveSnapshot(..., true), which renames the file into place, or dropBackgroundSnapshot().
    */
   writeSnapshotInBackground(snapshot: Snapshot, schedule: (step: () => void) => void, done: (error: Error | null) => void): void {
-    const body = snapshotBytes(snapshot);
-    const head = header(SNAPSHOT_MAGIC);
+    const [messageHead, body] = snapshotParts(snapshot);
+    const head = Buffer.concat([header(SNAPSHOT_MAGIC), messageHead]);
     let crc = crc32c(head);
     let f: AppendFile;
     try {
@@ -296,16 +297,17 @@ export class RaftDisk {
 
 /** Replaces raft.snapshot atomically: a temporary file, fsync, rename, fsync of the folder. */
 function writeSnapshotFile(fs: FileSystem, dir: string, snapshot: Snapshot): void {
-  const body = snapshotBytes(snapshot);
-  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length + 4);
-  header(SNAPSHOT_MAGIC).copy(out, 0);
-  out.set(body, HEADER_BYTES);
-  out.writeUInt32LE(crc32c(out, 0, 0, HEADER_BYTES + body.length), HEADER_BYTES + body.length);
+  const [messageHead, data] = snapshotParts(snapshot);
+  const head = Buffer.concat([header(SNAPSHOT_MAGIC), messageHead]);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32LE(crc32c(data, crc32c(head)), 0);
   const target = joinPath(dir, 'raft.snapshot');
   const temp = `${target}.tmp`;
   const f = fs.openAppend(temp, true);
   try {
-    f.write(out);
+    f.write(head);
+    f.write(data);
+    f.write(tail);
     f.fsyncSync();
   } finally {
     f.close();

@@ -2,7 +2,7 @@
 // and each Ready handled in the order Raft requires: persist (fsync) first, then send, then
 // apply, then advance. The state machine it drives is given by the caller (a Cairn engine in a
 // replica group, a small log in tests); this file knows nothing of keys or commands.
-import { decodeConfChange, decodeMessage, encodeMessage, RawNode, type ConfChange, type ConfState, type Entry, type NodeId, type ProposeResult, type RaftConfigInput, type RaftStatus, type ReadIndexResult, type ReadState, type Ready, type Snapshot, type SoftState } from '../../core/raft/index.js';
+import { decodeConfChange, decodeMessage, encodeMessage, encodeSnapshotMessage, RawNode, type ConfChange, type ConfState, type Entry, type NodeId, type ProposeResult, type RaftConfigInput, type RaftStatus, type ReadIndexResult, type ReadState, type Ready, type Snapshot, type SoftState } from '../../core/raft/index.js';
 import type { MemoryStorage } from '../../core/raft/storage.js';
 import type { PeerLinks } from './peer-links.js';
 import type { RaftDisk } from './raft-disk.js';
@@ -150,7 +150,8 @@ export class RaftLoop {
   private afterPersist(rd: Ready): void {
     if (rd.entries.length > 0) this.options.machine.persisted?.(this.options.storage.lastIndex());
     for (const m of rd.messages) {
-      const sent = this.options.links.send(m.to, encodeMessage(m));
+      // A snapshot is framed from its parts: its data (maybe hundreds of MB) is not copied.
+      const sent = this.options.links.send(m.to, m.type === 'snap' ? encodeSnapshotMessage(m) : encodeMessage(m));
       if (!sent) this.node.reportUnreachable(m.to);
       // Raft pauses a follower while a snapshot is on its way: say how the send went (a lost
       // snapshot shows later as the follower's rejection, and Raft probes again).

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyspaceDigest } from '../../../src/core/digest.js';
 import type { Entry, HardState, Ready } from '../../../src/core/raft/types.js';
+import { decodeMessage, encodeMessage, encodeSnapshotMessage } from '../../../src/core/raft/codec.js';
 import type { MemoryStorage } from '../../../src/core/raft/storage.js';
 import { decodeGroupSnapshot, decodeMembers, encodeGroupSnapshot, encodeMembers, GroupSnapshotError } from '../../../src/io/group/group-snapshot.js';
 import { GroupSnapshotter, loadGroupSnapshot } from '../../../src/io/group/group-snapshotter.js';
@@ -15,6 +16,16 @@ import type { RaftLoop } from '../../../src/io/group/raft-loop.js';
 import { MemoryFileSystem } from '../../../src/io/persistence/memory-file-system.js';
 import { Logger } from '../../../src/server/log.js';
 import { persistentEngine, TickingClock, type PersistentEngine } from '../../helpers/persistence.js';
+
+describe('a snapshot message in parts', () => {
+  test('head and data, back to back, are the bytes of encodeMessage', () => {
+    const m = { type: 'snap' as const, from: 1, to: 3, term: 7, snapshot: { metadata: { index: 99, term: 6, confState: { voters: [1, 2, 3], learners: [4] } }, data: Buffer.from('the key space') } };
+    const [head, data] = encodeSnapshotMessage(m);
+    assert.equal(data, m.snapshot.data, 'the data is not copied');
+    assert.deepEqual(Buffer.concat([head, data]), Buffer.from(encodeMessage(m)));
+    assert.deepEqual(decodeMessage(Buffer.concat([head, data])), m);
+  });
+});
 
 describe('the group snapshot envelope', () => {
   test('round-trips its sections; an empty envelope is an empty state', () => {

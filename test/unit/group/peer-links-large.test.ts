@@ -32,12 +32,15 @@ describe('large peer-link frames', () => {
     assert.equal(a.links.send(2, Buffer.from('before')), true);
     assert.equal(a.links.send(2, big), true);
     assert.equal(a.links.send(2, Buffer.from('after')), true);
-    await until('three frames', async () => got.length === 3, 60_000);
+    // A message given in parts (a snapshot's head and data) arrives as one payload.
+    assert.equal(a.links.send(2, [Buffer.from('head|'), big.subarray(0, 3 * 1024 * 1024)]), true);
+    await until('four frames', async () => got.length === 4, 60_000);
     process.stdout.write(`# 100 MB frame over loopback: ${Date.now() - started} ms\n`);
     assert.equal(got[0]!.toString(), 'before');
     assert.equal(got[1]!.length, big.length);
     assert.ok(got[1]!.equals(big));
     assert.equal(got[2]!.toString(), 'after');
+    assert.ok(got[3]!.equals(Buffer.concat([Buffer.from('head|'), big.subarray(0, 3 * 1024 * 1024)])));
   });
 
   test('one frame over the queue bound is queued toward a peer that is down; a second is dropped', async () => {
