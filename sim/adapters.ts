@@ -12,6 +12,8 @@ export const ADAPTERS: ReadonlyMap<string, SimNodeFactory> = new Map(
       { readOnly: 'lease-based', snapshotEvery: 32, keepEntries: 8, clockDriftBound: 0.05 }),
     raftKvFactory('raft-nosnap', 'as raft, without snapshots: the whole log is kept and replayed on restart',
       { readOnly: 'safe', snapshotEvery: 0, keepEntries: 0, clockDriftBound: 0.2 }),
+    raftKvFactory('raft-membership', 'as raft, and the nemesis also changes the membership: a voter demoted to learner, then promoted back',
+      { readOnly: 'safe', snapshotEvery: 32, keepEntries: 8, clockDriftBound: 0.2, membershipChanges: true }),
     raftKvFactory('raft-ack-on-append', 'BROKEN: the leader acknowledges writes once appended to its own log, before commit',
       { readOnly: 'safe', snapshotEvery: 32, keepEntries: 8, clockDriftBound: 0.2, flaw: 'ack-on-append' }),
     raftKvFactory('raft-leader-local-reads', 'BROKEN: a node that believes it leads answers strong reads from its own state',

@@ -13,7 +13,9 @@ const NEMESIS_CRASH = 'nemesis';
 
 export type FaultKind =
   | 'partition-halves' | 'isolate' | 'isolate-leader' | 'one-way' | 'bridge' | 'heal-network'
-  | 'crash' | 'crash-leader' | 'disk-faults' | 'clock-drift' | 'wall-step' | 'chaos-links' | 'calm-links';
+  | 'crash' | 'crash-leader' | 'disk-faults' | 'clock-drift' | 'wall-step' | 'chaos-links' | 'calm-links'
+  /** The leader demotes a voter to learner, or promotes the learner back (SimNode.changeMembership). */
+  | 'membership';
 
 export interface NemesisOptions {
   /** Mean time between faults. */
@@ -31,6 +33,9 @@ export const DEFAULT_NEMESIS: NemesisOptions = {
   weights: {
     'partition-halves': 3, isolate: 2, 'isolate-leader': 3, 'one-way': 2, bridge: 1, 'heal-network': 4,
     crash: 2, 'crash-leader': 2, 'disk-faults': 1, 'clock-drift': 1, 'wall-step': 1, 'chaos-links': 2, 'calm-links': 2,
+    // Off unless the adapter asks for it (SimNodeFactory.faultWeights): a zero weight leaves every
+    // other run's choices as they were.
+    membership: 0,
   },
 };
 
@@ -191,6 +196,11 @@ export class Nemesis {
       case 'calm-links':
         net.setAllLinks(CALM_LINK);
         return 'links calm';
+      case 'membership': {
+        const leader = this.leader();
+        if (leader === null) return null;
+        return c.inspect(leader, (node) => node.changeMembership?.(this.random) ?? null);
+      }
     }
   }
 

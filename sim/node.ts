@@ -16,6 +16,7 @@ import type { FileSystem } from '../src/io/persistence/file-system.js';
 import type { NodeClock } from './clock.js';
 import type { ClientOp, Consistency, Output, Value } from './history.js';
 import type { NodeId } from './network.js';
+import type { FaultKind } from './nemesis.js';
 import type { Random } from './random.js';
 
 export type { NodeId } from './network.js';
@@ -65,6 +66,9 @@ export interface SimNode {
   /** The value of `key` in this replica's applied state (the durability check reads it at the end). */
   readLocal(key: string): Value;
   status(): NodeStatus;
+  /** On a leader: one membership change (the nemesis's 'membership' fault); says what it proposed,
+   *  or null when it proposed nothing. */
+  changeMembership?(random: Random): string | null;
 }
 
 export interface SimNodeFactory {
@@ -74,5 +78,7 @@ export interface SimNodeFactory {
   readonly tickMicros: number;
   /** The largest clock rate error the node's timing assumptions tolerate; the simulator stays within it. */
   readonly clockDriftBound: number;
+  /** Fault weights this kind of node adds to the run's nemesis (faults only it can take). */
+  readonly faultWeights?: Readonly<Partial<Record<FaultKind, number>>>;
   create(env: NodeEnv): SimNode;
 }

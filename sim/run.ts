@@ -73,7 +73,8 @@ export function runSimulation(options: RunOptions): RunResult {
   const history = new History();
   const traced = options.trace;
   const workload = new Workload(cluster, queue, history, root.fork('workload'), options.workload);
-  const nemesis = new Nemesis(cluster, queue, root.fork('nemesis'), options.nemesis);
+  const weights = { ...options.nemesis.weights, ...options.factory.faultWeights };
+  const nemesis = new Nemesis(cluster, queue, root.fork('nemesis'), { ...options.nemesis, weights });
 
   for (const id of cluster.members) cluster.start(id);
   workload.start();

@@ -18,7 +18,8 @@ import { loadOrCreateNodeId } from './io/cluster-config.js';
 import { enableClusterMode } from './server/cluster.js';
 import { singleNodeView } from './core/cluster/view.js';
 import { CAIRN_VERSION, REDIS_COMPAT_VERSION } from './version.js';
-import { planGroup, type GroupPlan } from './io/group/group-peers.js';
+import { joinerRaftId } from './io/group/group-membership.js';
+import { planGroup, planJoin, type GroupPlan } from './io/group/group-peers.js';
 import { ReplicaGroup } from './io/group/replica-group.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -76,8 +77,26 @@ async function runServer(configFile: string | null, options: Array<[string, stri
   mkdirSync(dir, { recursive: true });
   const binds = config.get('bind').split(/\s+/).filter((b) => b !== '');
   let plan: GroupPlan | null = null;
-  if (config.get('group-peers') !== '') {
-    const planned = planGroup(config.get('group-peers'), config.int('port'), binds, config.int('group-bus-port'));
+  const joining = config.bool('group-join');
+  if (joining && config.get('group-peers') !== '') {
+    process.stderr.write('cairn: group-join takes no group-peers: a joining node learns the members from the leader that adds it\n');
+    return 2;
+  }
+  if (config.get('group-peers') !== '' || joining) {
+    let planned: GroupPlan | string;
+    if (joining) {
+      // The node id names this node in the group; it is kept in cluster-config-file as in cluster mode.
+      let nodeId: string;
+      try {
+        nodeId = loadOrCreateNodeId(path.join(dir, config.get('cluster-config-file')));
+      } catch (e) {
+        process.stderr.write(`cairn: ${(e as Error).message}\n`);
+        return 2;
+      }
+      planned = planJoin(nodeId, joinerRaftId(nodeId), config.int('port'), binds, config.int('group-bus-port'));
+    } else {
+      planned = planGroup(config.get('group-peers'), config.int('port'), binds, config.int('group-bus-port'));
+    }
     if (typeof planned === 'string') {
       process.stderr.write(`cairn: ${planned}\n`);
       return 2;

@@ -10,7 +10,7 @@ import { ReplyKind, type Reply } from '../../src/core/reply.js';
 import { ManualClock } from '../../src/server/clock.js';
 import { Engine } from '../../src/server/engine.js';
 import { SILENT_TRANSPORT, type Session } from '../../src/server/session.js';
-import { encodeGroupSnapshot, encodeMembers } from '../../src/io/group/group-snapshot.js';
+import { encodeGroupSnapshot } from '../../src/io/group/group-snapshot.js';
 import { loadGroupSnapshot } from '../../src/io/group/group-snapshotter.js';
 import { Logger } from '../../src/server/log.js';
 import { ChunkWriter } from '../../src/io/persistence/chunk-writer.js';
@@ -93,7 +93,7 @@ export class KvMachine {
    * Raft's own conf state).
    */
   snapshot(): Uint8Array {
-    return encodeGroupSnapshot({ keyspace: this.keyspaceBytes(), members: encodeMembers([]) });
+    return encodeGroupSnapshot({ keyspace: this.keyspaceBytes(), members: new Uint8Array(0) });
   }
 
   private keyspaceBytes(): Uint8Array {

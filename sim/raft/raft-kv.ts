@@ -22,11 +22,12 @@
 //   snapshot format every few entries and the log compacted, so followers that fell behind are
 //   caught up with InstallSnapshot.
 // - An fsync or write error is fatal (env.fatal): the node crashes and restarts from its disk.
-import { decodeConfChange, decodeMessage, encodeMessage, RawNode, type ConfState, type Ready } from '../../src/core/raft/index.js';
+import { decodeConfChange, decodeMessage, encodeMessage, RawNode, type ConfChange, type ConfState, type Ready } from '../../src/core/raft/index.js';
 import type { MemoryStorage } from '../../src/core/raft/storage.js';
 import { RaftDisk, RaftDiskError } from '../../src/io/group/raft-disk.js';
 import type { ClientOp, Consistency, Value } from '../history.js';
 import type { ClientResult, NodeEnv, NodeStatus, SimNode, SimNodeFactory } from '../node.js';
+import type { Random } from '../random.js';
 import { commandFor, decodeCommand, encodeCommand, KvMachine } from './kv-machine.js';
 
 export interface RaftKvOptions {
@@ -37,6 +38,8 @@ export interface RaftKvOptions {
   /** Entries kept in the log behind a snapshot (followers that close are caught up without one). */
   readonly keepEntries: number;
   readonly clockDriftBound: number;
+  /** The nemesis also changes the membership: demotes a voter to learner, promotes it back. */
+  readonly membershipChanges?: boolean;
   /** A deliberate bug, for proving that the checkers catch it in this adapter (never in CI's list):
    *  'ack-on-append' answers a write once the leader appended it, before any commit;
    *  'leader-local-reads' lets the leader answer strong reads from its own state, without ReadIndex. */
@@ -50,7 +53,10 @@ const WRITE_GIVE_UP_TICKS = 150;
 const READ_GIVE_UP_TICKS = 60;
 
 export function raftKvFactory(name: string, description: string, options: RaftKvOptions): SimNodeFactory {
-  return { name, description, tickMicros: 10_000, clockDriftBound: options.clockDriftBound, create: (env) => new RaftKvNode(env, options) };
+  return {
+    name, description, tickMicros: 10_000, clockDriftBound: options.clockDriftBound, create: (env) => new RaftKvNode(env, options),
+    ...(options.membershipChanges === true ? { faultWeights: { membership: 5 } } : {}),
+  };
 }
 
 interface PendingWrite {
@@ -169,6 +175,26 @@ class RaftKvNode implements SimNode {
     waiting.push({ id, index: r.index, term: r.term, weak: (consistency === 'weak' || ackEarly) && op.kind === 'write', since: this.ticks, done });
     this.writes.set(r.index, waiting);
     this.pump();
+  }
+
+  /** One change at a time, as GROUP ADD/REMOVE make them: with no learner, a random voter other
+   *  than this leader is demoted to learner (when at least three voters are there, so two stay);
+   *  with a learner, it is promoted back. The core refuses while an earlier change is not applied. */
+  changeMembership(random: Random): string | null {
+    const s = this.raw.status();
+    if (s.role !== 'leader') return null;
+    const { voters, learners } = s.confState;
+    let change: ConfChange;
+    if (learners.length > 0) change = { type: 'add-node', nodeId: learners[0]!, context: new Uint8Array(0) };
+    else {
+      const others = voters.filter((v) => v !== this.env.id);
+      if (voters.length < 3 || others.length === 0) return null;
+      change = { type: 'add-learner', nodeId: random.pick(others), context: new Uint8Array(0) };
+    }
+    const r = this.raw.proposeConfChange(change);
+    this.pump();
+    const what = `${change.type === 'add-node' ? 'promote' : 'demote'} n${change.nodeId}`;
+    return r.kind === 'appended' ? `${what} (index ${r.index})` : `${what}: ${r.kind === 'dropped' ? r.reason : 'forwarded'}`;
   }
 
   digest(): string {

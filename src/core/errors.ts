@@ -485,3 +485,34 @@ export const failoverOnLeader = (): Reply => errorReply('ERR You should send CLU
 export const failoverNoLeader = (): Reply => errorReply('ERR the replica group has no leader to take over from');
 /** An error the group leader answered to a command a follower handed it, relayed as it came. */
 export const relayedFromLeader = (text: string): Reply => errorReply(oneLine(text));
+// Replica group membership (docs/design/group-membership.md).
+/** GROUP ADD or REMOVE while another membership change is still under way (one at a time). */
+export const groupChangePending = (what: string): Reply =>
+  errorReply(`ERR a membership change is already in progress (${oneLine(what)}); retry once it is done (GROUP MEMBERS shows the members)`);
+/** GROUP ADD or REMOVE sent to a follower outside cluster mode: they run on the leader. */
+export const groupChangeOnFollower = (host: string, port: number): Reply =>
+  errorReply(`ERR membership changes run on the group's leader: send GROUP ADD/REMOVE to ${host}:${port}`);
+export const groupUnknownMember = (name: string): Reply =>
+  errorReply(`ERR no member '${oneLine(name)}' in this replica group (give its node id or host:port, see GROUP MEMBERS)`);
+export const groupBadAddress = (text: string): Reply =>
+  errorReply(`ERR '${oneLine(text)}' is not host:port or host:port@busport with ports 1..65535`);
+export const groupAlreadyVoter = (name: string): Reply => errorReply(`ERR ${oneLine(name)} is already a voter of this replica group`);
+/** The node named by GROUP ADD could not be greeted, or refused to join. */
+export const groupJoinFailed = (address: string, why: string): Reply =>
+  errorReply(`ERR ${oneLine(address)} cannot join the replica group: ${oneLine(why)}`);
+/** A change was started but could not be seen through (its state is in GROUP MEMBERS). */
+export const groupChangeFailed = (why: string): Reply =>
+  errorReply(`ERR the membership change did not complete: ${oneLine(why)} (GROUP MEMBERS shows where it stands)`);
+export const groupLastVoter = (): Reply => errorReply('ERR the last voter of a replica group cannot be removed');
+/** Data commands on a member that applied its own removal. */
+export const groupRemovedMember = (): Reply =>
+  errorReply('ERR this node was removed from its replica group and serves no data; wipe its dir before it joins a group again');
+/** Data commands on a node started with group-join that no leader has added yet. */
+export const groupNotYetMember = (): Reply =>
+  errorReply('TRYAGAIN this node is waiting to be added to a replica group (GROUP ADD on the leader)');
+/** GROUP HELLO on a node that is not waiting to join. */
+export const groupNotJoining = (): Reply =>
+  errorReply('ERR this node is not waiting to join a replica group (start a new node with --group-join yes and an empty dir)');
+export const groupChangeInMulti = (): Reply => errorReply('ERR GROUP ADD and GROUP REMOVE cannot run inside MULTI or a script');
+export const groupHelloSyntax = (): Reply => errorReply("ERR GROUP HELLO is sent by a group's leader with its member registry");
+export const groupAddSyntax = (): Reply => errorReply('ERR syntax: GROUP ADD host:port[@busport] [TIMEOUT milliseconds] (1 to 3600000)');

@@ -152,6 +152,26 @@ export const peerLinkLimits = {
   handshakeTimeoutMs: 5000,
 };
 
+/** Membership changes of a replica group (src/io/group/membership-admin.ts). */
+export const groupMembershipLimits = {
+  /** How long the leader waits for a node's answer to GROUP HELLO (and for a relayed GROUP REMOVE). */
+  requestTimeoutMs: 5000,
+  /** How long a new learner may take to catch up before GROUP ADD gives up (it stays a learner;
+   *  GROUP ADD again promotes it once it has caught up). */
+  catchUpTimeoutMs: 60_000,
+  /** The most GROUP ADD ... TIMEOUT may ask for. */
+  catchUpTimeoutMaxMs: 3_600_000,
+  /** A learner is promoted once its match index is within this many entries of the leader's
+   *  commit index: close enough that, as a voter, it does not hold commits back for long. */
+  catchUpSlackEntries: 16,
+  /** How long a proposed change (or a leadership transfer before removing the leader) may take
+   *  to be applied before GROUP ADD/REMOVE answers an error. */
+  changeTimeoutMs: 20_000,
+  /** For this long after removing a member, the leader keeps telling it the change committed,
+   *  so that it learns of its removal and stops (the leader no longer replicates to it). */
+  farewellMs: 5000,
+} as const;
+
 /** Raft defaults (src/core/raft/config.ts), in ticks of the shell's timer and in bytes. The
  *  relations among them are checked by `validateRaftConfig`. */
 export const raftLimits = {

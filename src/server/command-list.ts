@@ -18,6 +18,7 @@ import { geoCommands } from '../core/commands/geo.js';
 import { memcachedCommands } from '../core/commands/memcached.js';
 import { clientCommands } from './commands/client.js';
 import { clusterCommands } from './commands/cluster.js';
+import { groupCommands } from './commands/group.js';
 import { replicationCommands } from './commands/replication.js';
 import { connectionCommands } from './commands/connection.js';
 import { pubsubCommands } from './commands/pubsub.js';
@@ -52,6 +53,7 @@ export function allCommandSpecs(): Array<CommandSpec<ServerContext>> {
     ...serverCommands,
     ...persistenceCommands,
     ...clusterCommands,
+    ...groupCommands,
     ...replicationCommands,
     ...scriptingCommands,
   ];

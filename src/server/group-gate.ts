@@ -33,4 +33,17 @@ export interface GroupGate {
   setConsistency(s: Session, levels: Partial<Consistency>, next: boolean): void;
   /** CLUSTER FAILOVER on a follower: leadership moves here. */
   failover(s: Session): Reply;
+  /** GROUP MEMBERS / ADD / REMOVE / HELLO (docs/design/group-membership.md). */
+  readonly admin: GroupAdmin;
+}
+
+/** The group's membership commands. ADD and REMOVE block the client (ctx.block) and answer
+ *  once the change is applied, or with an error. */
+export interface GroupAdmin {
+  members(): Reply;
+  /** `catchUpMs`: how long the new learner may take to catch up before the reply gives up. */
+  add(ctx: ServerContext, address: string, catchUpMs: number): Reply;
+  remove(ctx: ServerContext, name: string): Reply;
+  /** A leader greets this node before adding it: `registry` is its member registry, hex-encoded. */
+  hello(registry: string): Reply;
 }

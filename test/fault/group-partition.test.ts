@@ -12,8 +12,8 @@
 // longest stretch without a successful write after the leader kill is measured and printed
 // (never asserted: no timing assertions).
 //
-// Membership changes (adding and removing a node) are not exercised: Cairn has no command for
-// them yet (docs/design/replica-group.md, "Not yet").
+// Membership changes (adding and removing a node) under the same kind of workload are in
+// test/fault/group-membership.test.ts.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -10,8 +10,12 @@ export interface GroupMember {
 }
 
 export interface GroupPlan {
+  /** The group's first members (group-peers); empty for a node that joins. */
   readonly members: readonly GroupMember[];
   readonly self: GroupMember;
+  /** Set for a node started with group-join: its node id (from cluster-config-file); it waits
+   *  for a leader to add it and learns the members from the log (docs/design/group-membership.md). */
+  readonly joinNodeId?: string;
 }
 
 const GROUP_SIZES = new Set([1, 3, 5]);
@@ -42,4 +46,14 @@ export function planGroup(list: string, ownPort: number, binds: readonly string[
     members[self.id - 1] = self;
   }
   return { members, self };
+}
+
+/** The plan of a node that joins a group: its Raft id comes from its node id; the members come
+ *  later, from the leader. */
+export function planJoin(nodeId: string, raftId: number, ownPort: number, binds: readonly string[], ownBusPort: number): GroupPlan | string {
+  if (ownPort === 0) return 'a node that joins a group needs a fixed port';
+  const busPort = ownBusPort > 0 ? ownBusPort : ownPort + 10000;
+  if (busPort > 65535) return `peer-link port ${busPort} out of range (set group-bus-port)`;
+  const self: GroupMember = { id: raftId, host: binds[0] ?? '127.0.0.1', port: ownPort, busPort };
+  return { members: [], self, joinNodeId: nodeId };
 }

@@ -8,7 +8,7 @@
 //
 // Kinds: 1 the key space, in the snapshot format of dump.rdb (snapshot-format.ts, version 2:
 // function libraries and memcached flags included, keys already expired kept); 2 the group's
-// members, as ReplicaGroup.membersSnapshot() writes them. Each kind appears at most once; a kind
+// member registry, as ReplicaGroup.membersSnapshot() writes it (group-membership.ts's format). Each kind appears at most once; a kind
 // this version does not know stops the load (skipping it could leave a replica that differs).
 // An empty envelope (zero bytes) is the initial snapshot of a new group: no keys yet.
 //
@@ -68,45 +68,3 @@ export function decodeGroupSnapshot(bytes: Uint8Array): GroupSnapshotData {
   return { keyspace: found.get(SECTION_KEYSPACE) ?? new Uint8Array(0), members: found.get(SECTION_MEMBERS) ?? new Uint8Array(0) };
 }
 
-/** A member as the members section records it (the fields of group-peers.ts's GroupMember). */
-export interface SnapshotMember {
-  readonly id: number;
-  readonly host: string;
-  readonly port: number;
-  readonly busPort: number;
-}
-
-/** The members section: u16 LE count, then per member u32 id, u16 port, u16 bus port, u16 host length, host (UTF-8). */
-export function encodeMembers(members: readonly SnapshotMember[]): Uint8Array {
-  const hosts = members.map((m) => Buffer.from(m.host, 'utf8'));
-  const out = Buffer.allocUnsafe(2 + hosts.reduce((n, h) => n + 10 + h.length, 0));
-  out.writeUInt16LE(members.length, 0);
-  let at = 2;
-  members.forEach((m, i) => {
-    out.writeUInt32LE(m.id, at);
-    out.writeUInt16LE(m.port, at + 4);
-    out.writeUInt16LE(m.busPort, at + 6);
-    out.writeUInt16LE(hosts[i]!.length, at + 8);
-    out.set(hosts[i]!, at + 10);
-    at += 10 + hosts[i]!.length;
-  });
-  return out;
-}
-
-export function decodeMembers(bytes: Uint8Array): SnapshotMember[] {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length === 0) return [];
-  if (b.length < 2) throw new GroupSnapshotError('the members section is shorter than its count');
-  const count = b.readUInt16LE(0);
-  const out: SnapshotMember[] = [];
-  let at = 2;
-  for (let i = 0; i < count; i++) {
-    if (b.length - at < 10) throw new GroupSnapshotError(`the members section ends inside member ${i + 1}`);
-    const length = b.readUInt16LE(at + 8);
-    if (b.length - at - 10 < length) throw new GroupSnapshotError(`the members section ends inside member ${i + 1}'s host`);
-    out.push({ id: b.readUInt32LE(at), port: b.readUInt16LE(at + 4), busPort: b.readUInt16LE(at + 6), host: b.toString('utf8', at + 10, at + 10 + length) });
-    at += 10 + length;
-  }
-  if (at !== b.length) throw new GroupSnapshotError(`${b.length - at} bytes after the last member of the members section`);
-  return out;
-}

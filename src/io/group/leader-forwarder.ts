@@ -17,7 +17,7 @@ export interface LeaderAddress {
   readonly port: number;
 }
 
-function encodeCommand(argv: readonly string[]): Buffer {
+export function encodeCommand(argv: readonly string[]): Buffer {
   let head = `*${argv.length}\r\n`;
   const parts: Buffer[] = [];
   for (const a of argv) {

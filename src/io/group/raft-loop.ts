@@ -11,6 +11,9 @@ import type { RaftDisk } from './raft-disk.js';
 export interface StateMachine {
   /** A committed normal entry (an empty payload is a new leader's no-op). */
   apply(entry: Entry): void;
+  /** A committed membership change, before Raft applies it: changes to apply first (a node that
+   *  joined learns the membership it never saw this way), usually none. */
+  beforeConfChange?(change: ConfChange, current: ConfState): readonly ConfChange[];
   /** A committed membership change, after Raft applied it. */
   applyConfChange(change: ConfChange, state: ConfState, entry: Entry): void;
   /** A snapshot from the leader replaces the state machine's whole state. */
@@ -165,7 +168,10 @@ export class RaftLoop {
     for (const entry of rd.committedEntries) {
       if (entry.type === 'conf-change') {
         const change = decodeConfChange(entry.data);
-        if (change !== null) this.options.machine.applyConfChange(change, this.node.applyConfChange(change), entry);
+        if (change !== null) {
+          for (const seed of this.options.machine.beforeConfChange?.(change, this.node.status().confState) ?? []) this.node.applyConfChange(seed);
+          this.options.machine.applyConfChange(change, this.node.applyConfChange(change), entry);
+        }
       } else {
         this.options.machine.apply(entry);
       }

@@ -10,7 +10,7 @@
 //   them and rebuilds its key space from its newest Raft snapshot and the committed log after it.
 // - Every member snapshots its key space into Raft and compacts its log (group-snapshotter.ts,
 //   docs/design/group-snapshots.md); a follower too far behind gets the leader's snapshot.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from '../../core/commands/spec.js';
 import { SLOT_COUNT } from '../../core/cluster/slots.js';
 import type { ClusterNodeView, ClusterView } from '../../core/cluster/view.js';
@@ -30,10 +30,12 @@ import { nodeFileSystem, type FileSystem } from '../persistence/file-system.js';
 import { encodeRecord } from '../persistence/log-format.js';
 import { decodeEntryBatch, encodeEntryBatch } from './entry-batch.js';
 import { GroupBarrier } from './group-barrier.js';
-import type { GroupMember, GroupPlan } from './group-peers.js';
-import { decodeMembers, encodeMembers } from './group-snapshot.js';
+import { GroupMembership, type MemberRecord } from './group-membership.js';
+import { checkGroupOrigin } from './group-origin.js';
+import type { GroupPlan } from './group-peers.js';
 import { GroupSnapshotter, loadGroupSnapshot } from './group-snapshotter.js';
 import { LeaderForwarder } from './leader-forwarder.js';
+import { MembershipAdmin } from './membership-admin.js';
 import { PeerLinks } from './peer-links.js';
 import { RaftDisk } from './raft-disk.js';
 import { RaftLoop, type StateMachine } from './raft-loop.js';
@@ -57,11 +59,6 @@ export interface ReplicaGroupOptions {
 
 /** Commands that read data (and so need a ReadIndex round under linearizable reads). */
 const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
-/** Redis Cluster node ids for the group's members: stable, derived from the member list. */
-function memberNodeId(members: readonly GroupMember[], id: number): string {
-  const list = members.map((m) => `${m.host}:${m.port}`).join(',');
-  return createHash('sha1').update(`cairn-group ${list} ${id}`).digest('hex');
-}
 
 interface SessionLevels {
   base: Consistency;
@@ -81,9 +78,9 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   readonly barrier = new GroupBarrier();
   private readonly engine: Engine;
   private readonly disk: RaftDisk;
-  private readonly members: readonly GroupMember[];
-  private readonly self: GroupMember;
-  private readonly nodeIds: Map<number, string>;
+  /** Members, their addresses and node ids, and the GROUP commands (membership-admin.ts). */
+  readonly admin: MembershipAdmin;
+  private readonly self: MemberRecord;
   private readonly replay: Session;
   private readonly levels = new WeakMap<Session, SessionLevels>();
   private readonly forwarder: LeaderForwarder;
@@ -111,9 +108,9 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   ) {
     this.engine = options.engine;
     this.disk = disk;
-    this.members = options.plan.members;
-    this.self = options.plan.self;
-    this.nodeIds = new Map(this.members.map((m) => [m.id, memberNodeId(this.members, m.id)]));
+    const plan = options.plan;
+    const registry = plan.joinNodeId !== undefined ? new GroupMembership() : GroupMembership.bootstrap(plan.members);
+    this.self = registry.get(plan.self.id) ?? { ...plan.self, nodeId: plan.joinNodeId ?? '', role: 'learner' };
     this.replay = this.engine.createSession(SILENT_TRANSPORT, 'raft-apply', 'raft-apply');
     this.replay.authenticated = true;
     this.replay.canBlock = false;
@@ -122,7 +119,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     // The newest snapshot first (Raft's applied index starts there), then Raft hands over the
     // committed entries after it.
     const snap = storage.snapshot();
-    if (snap.data.byteLength > 0) this.restoreMembers(loadGroupSnapshot(this.engine, snap.data, options.log));
+    const snapshotMembers = snap.data.byteLength > 0 ? loadGroupSnapshot(this.engine, snap.data, options.log) : new Uint8Array(0);
     this.executedThrough = snap.metadata.index;
     this.executedTerm = snap.metadata.term;
     this.snapshots = new GroupSnapshotter({
@@ -146,6 +143,13 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       tickMs: options.tickMs,
       onFatal: (e) => options.onFatal(e),
     });
+    this.admin = new MembershipAdmin({
+      engine: this.engine, loop: this.loop, links: this.links, storage, log: options.log, clusterMode: options.clusterMode, self: this.self,
+      leaderId: () => this.lead,
+      isServingLeader: () => this.raftRole === 'leader' && this.leaderReady,
+      membersChanged: () => this.publishView(),
+    }, registry, options.tickMs);
+    this.restoreMembers(snapshotMembers); // the registry as of the snapshot; conf changes after it follow
     this.viewTimer = setInterval(() => this.publishView(), 1000);
     this.viewTimer.unref();
     // Followers' acknowledgements arrive between commits: WAIT looks again every tick.
@@ -156,12 +160,14 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   /** Opens the Raft files, starts the peer links and the Raft loop, and hooks into the engine. */
   static async start(options: ReplicaGroupOptions): Promise<ReplicaGroup> {
     const fs = options.fs ?? nodeFileSystem;
-    const { disk, storage, truncatedAt } = RaftDisk.open(fs, options.raftDir, options.plan.members.map((m) => m.id));
+    const wrongOrigin = checkGroupOrigin(fs, options.raftDir, options.plan);
+    if (wrongOrigin !== null) throw new Error(wrongOrigin);
+    const { disk, storage, truncatedAt } = RaftDisk.open(fs, options.raftDir, options.plan.joinNodeId !== undefined ? [] : options.plan.members.map((m) => m.id));
     if (truncatedAt !== null) options.log.warning('the Raft log ended in a torn record; it was cut off', { offset: truncatedAt });
     const group = new ReplicaGroup(options, disk, storage);
     group.snapshots.attach(group.loop);
     await group.links.listen();
-    group.links.setPeers(new Map(group.members.map((m) => [m.id, { host: m.host, port: m.busPort }])));
+    group.links.setPeers(group.admin.peerAddresses());
     const engine = options.engine;
     const previous = engine.hooks.effects;
     engine.hooks = {
@@ -182,6 +188,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.stopped = true;
     clearInterval(this.viewTimer);
     clearInterval(this.waitTimer);
+    this.admin.close();
     this.loop.stop();
     this.forwarder.close();
     await this.links.close();
@@ -226,6 +233,8 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     const writes = isWrite(s, spec, fullName);
     const reads = !writes && readsData(s, spec, fullName);
     if (!writes && !reads) return null;
+    if (this.admin.removed) return errors.groupRemovedMember();
+    if (!this.admin.isMember) return errors.groupNotYetMember();
     if (this.raftRole !== 'leader') {
       // Cluster mode routed this already (MOVED, or a READONLY connection's read).
       if (this.options.clusterMode) return writes ? errors.readOnlyReplica() : null;
@@ -340,13 +349,17 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.serveWaits();
   }
 
+  beforeConfChange(change: ConfChange, current: ConfState): readonly ConfChange[] {
+    return this.admin.beforeConfChange(change, current);
+  }
+
   applyConfChange(change: ConfChange, state: ConfState, entry: Entry): void {
-    void change;
     if (entry.index > this.executedThrough) {
       this.executedThrough = entry.index;
       this.executedTerm = entry.term;
     }
     this.barrier.committedThrough(entry.index);
+    this.admin.applied(change, state, entry);
     this.snapshots.noteConfChange(entry.index, state);
   }
 
@@ -371,26 +384,15 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.options.log.notice('installed a Raft snapshot from the leader', { index, term, bytes: snapshot.data.byteLength, ms: Date.now() - started });
   }
 
-  /**
-   * The members section of this group's Raft snapshots. Membership is static today (the
-   * group-peers list), so this records that list; dynamic membership fills it from its own state.
-   */
+  /** The members section of this group's Raft snapshots: the member registry (membership-admin.ts). */
   membersSnapshot(): Uint8Array {
-    return encodeMembers(this.members);
+    return this.admin.membersSnapshot();
   }
 
-  /** A snapshot's members section was loaded: with static membership it must name the configured list. */
+  /** A snapshot's members section (from this node's disk or from the leader) replaces the registry. */
   restoreMembers(bytes: Uint8Array): void {
-    const recorded = decodeMembers(bytes);
-    const same = recorded.length === this.members.length && recorded.every((m, i) => {
-      const c = this.members[i]!;
-      return m.id === c.id && m.host === c.host && m.port === c.port;
-    });
-    if (recorded.length > 0 && !same) {
-      this.options.log.warning('the Raft snapshot names other group members than group-peers; group-peers is used', {
-        snapshot: recorded.map((m) => `${m.host}:${m.port}`).join(','),
-      });
-    }
+    if (bytes.byteLength === 0) return;
+    if (!this.admin.restoreMembers(bytes)) this.options.log.warning('the members section of a Raft snapshot is not a registry this version reads; the members were kept');
   }
 
   persisted(lastIndex: number): void {
@@ -525,7 +527,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     if (this.raftRole !== 'leader') return [];
     const progress = this.loop.node.status().progress;
     const out: ReplicaInfo[] = [];
-    for (const m of this.members) {
+    for (const m of this.admin.registry.list()) {
       if (m.id === this.self.id) continue;
       const p = progress.get(m.id);
       if (p !== undefined && this.links.stats(m.id)?.connected === true) out.push({ ip: m.host, port: m.port, offset: p.match });
@@ -554,8 +556,8 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     }
   }
 
-  leaderAddress(): GroupMember | null {
-    return this.members.find((m) => m.id === this.lead) ?? null;
+  leaderAddress(): MemberRecord | null {
+    return this.admin.registry.get(this.lead) ?? null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -569,13 +571,16 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
 
   view(): ClusterView {
     const status = this.loop.node.status();
-    const leaderId = this.lead !== 0 ? this.nodeIds.get(this.lead)! : null;
-    const nodes: ClusterNodeView[] = this.members.map((m) => {
+    const registry = this.admin.registry;
+    const leaderId = registry.get(this.lead)?.nodeId ?? null;
+    // A node not (or no longer) a member shows only itself, serving no slot.
+    const members = this.admin.isMember ? registry.list() : [this.self];
+    const nodes: ClusterNodeView[] = members.map((m) => {
       const isSelf = m.id === this.self.id;
       const connected = isSelf || this.links.stats(m.id)?.connected === true;
       const primary = m.id === this.lead && (m.id !== this.self.id || this.leaderReady);
       return {
-        id: this.nodeIds.get(m.id)!, ip: m.host, port: m.port, busPort: m.busPort, primary,
+        id: m.nodeId, ip: m.host, port: m.port, busPort: m.busPort, primary,
         primaryId: primary ? null : leaderId, connected, failed: !connected, configEpoch: status.term,
         replicationOffset: isSelf ? this.executedThrough : status.progress.get(m.id)?.match ?? 0,
       };
@@ -583,7 +588,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     const ordered = [...nodes].sort((a, b) => Number(b.primary) - Number(a.primary));
     let sent = 0;
     let received = 0;
-    for (const m of this.members) {
+    for (const m of members) {
       const st = this.links.stats(m.id);
       if (st !== null) {
         sent += st.sentFrames;
@@ -591,14 +596,14 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       }
     }
     return {
-      myId: this.nodeIds.get(this.self.id)!, currentEpoch: status.term, nodes,
-      shards: [{ ranges: [[0, SLOT_COUNT - 1]], nodeIds: ordered.map((n) => n.id) }],
+      myId: this.self.nodeId, currentEpoch: status.term, nodes,
+      shards: this.admin.isMember ? [{ ranges: [[0, SLOT_COUNT - 1]], nodeIds: ordered.map((n) => n.id) }] : [],
       messagesSent: sent, messagesReceived: received,
     };
   }
 
   get myNodeId(): string {
-    return this.nodeIds.get(this.self.id)!;
+    return this.self.nodeId;
   }
 }
 

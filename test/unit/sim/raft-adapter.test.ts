@@ -1,7 +1,8 @@
 // The simulator running the real replica group (sim/raft/): the Raft core, the durable Raft log on
 // the simulated disk and the engine. A run replays exactly; the correct variants pass on 3 and 5
 // nodes; the runs go through the paths they claim (crash recovery from the disk, torn tails,
-// fsync errors, local snapshots and InstallSnapshot); and a deliberately broken variant of each
+// fsync errors, local snapshots and InstallSnapshot); membership changes (a voter demoted to
+// learner and promoted back) keep every check passing; and a deliberately broken variant of each
 // kind is caught by a checker from a seed that replays to the same failure. The 200-seed batch is
 // in seed-batch.test.ts.
 import { describe, test } from 'node:test';
@@ -23,7 +24,7 @@ describe('the raft adapter', () => {
   });
 
   test('the correct variants pass on 3 and 5 nodes and make progress', () => {
-    for (const [adapter, nodes, seeds] of [['raft', 5, 3], ['raft-lease', 3, 3], ['raft-nosnap', 3, 3]] as const) {
+    for (const [adapter, nodes, seeds] of [['raft', 5, 3], ['raft-lease', 3, 3], ['raft-nosnap', 3, 3], ['raft-membership', 3, 3]] as const) {
       for (let seed = 1; seed <= seeds; seed++) {
         const r = run(adapter, seed, { nodes });
         assert.deepEqual(r.failures, [], `${adapter} seed ${seed} on ${nodes} nodes`);
@@ -46,6 +47,21 @@ describe('the raft adapter', () => {
       });
     }
     for (const [what, n] of Object.entries(seen)) assert.ok(n > 0, `${what}: ${JSON.stringify(seen)}`);
+  });
+
+  test('membership changes under faults: voters demoted to learners and promoted back, every run checked', () => {
+    const seen = { demoted: 0, promoted: 0 };
+    for (let seed = 1; seed <= 6; seed++) {
+      const r = run('raft-membership', seed, {
+        nodes: seed % 2 === 0 ? 5 : 3,
+        trace: (line) => {
+          if (/nemesis: demote n\d+ \(index \d+\)/.test(line)) seen.demoted++;
+          if (/nemesis: promote n\d+ \(index \d+\)/.test(line)) seen.promoted++;
+        },
+      });
+      assert.deepEqual(r.failures, [], `raft-membership seed ${seed}`);
+    }
+    assert.ok(seen.demoted > 0 && seen.promoted > 0, JSON.stringify(seen));
   });
 
   const broken: ReadonlyArray<[string, RegExp]> = [
