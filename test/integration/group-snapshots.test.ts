@@ -1,8 +1,10 @@
 // Raft snapshots and log compaction in a replica group of three real `cairn server` processes,
 // with a snapshot every 20 entries: the leader's log compacts (INFO replication and the size of
 // raft.log say so), a follower stopped meanwhile comes back and is caught up by InstallSnapshot,
-// and members restarted later load their own snapshot and then the log after it. DEBUG DIGEST
-// must be identical everywhere, function libraries, expiries and memcached flags included.
+// and members restarted later load their own snapshot and then the log after it. A node added
+// with GROUP ADD after the log was compacted is caught up the same way and gets the member
+// registry from the snapshot. DEBUG DIGEST must be identical everywhere, function libraries,
+// expiries and memcached flags included.
 // Every process is stopped by PID; every wait is bounded.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,5 +176,45 @@ describe('Raft snapshots in a replica group', () => {
       assert.equal(await c.get('counter'), '42');
     });
     assert.notEqual(d3, '');
+  });
+
+  test('a node added after the log was compacted catches up from the leader\'s snapshot, members included, and restarts from its own', async () => {
+    const { nodes } = await makeGroup();
+    const leader = await leaderOf(nodes);
+    await withClient(leader.port, async (c) => {
+      for (let i = 0; i < 120; i++) await c.set(`j:${i}`, String(i));
+    });
+    await until('the leader compacted its log', async () => {
+      const r = await raftInfo(leader.port);
+      return r.raft_snapshot_index! > 0 && r.raft_log_first_index! > 2 ? r : undefined;
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-gsnap-join-'));
+    dirs.push(dir);
+    const port = await pickFreePort();
+    const bus = await pickFreePort();
+    const joinArgs = ['--port', String(port), '--group-join', 'yes', '--group-bus-port', String(bus), '--group-tick-ms', '100', '--enable-debug-command', 'yes', ...SNAPSHOT_ARGS];
+    const joiner: Node = { id: 4, dir, port, proc: await startCairnIn(dir, joinArgs) };
+    live.add(joiner.proc!);
+    assert.match(String(await withClient(leader.port, (c) => c.call('GROUP', 'ADD', `127.0.0.1:${port}`))), /^[0-9a-f]{40}$/);
+    const all = [...nodes, joiner];
+    await until('the new member installed a snapshot', async () => ((await raftInfo(port)).raft_snapshots_installed! >= 1 ? true : undefined), 30_000);
+    const d1 = await sameDigest(all);
+    const membersOf = async (p: number): Promise<number> => ((await withClient(p, (c) => c.call('GROUP', 'MEMBERS'))) as unknown[]).length;
+    assert.equal(await membersOf(port), 4);
+
+    // More writes, so that the new member snapshots on its own, then a restart from its files.
+    await withClient(leader.port, async (c) => {
+      for (let i = 0; i < 60; i++) await c.set(`after:${i}`, String(i));
+    });
+    await until('the new member took a snapshot of its own', async () => ((await raftInfo(port)).raft_snapshots_taken! >= 1 ? true : undefined), 30_000);
+    const d2 = await sameDigest(all);
+    assert.notEqual(d1, d2);
+    await kill9(joiner);
+    joiner.proc = await startCairnIn(dir, joinArgs);
+    live.add(joiner.proc);
+    const own = await raftInfo(port);
+    assert.ok(own.raft_snapshot_index! > 0 && own.raft_snapshots_installed === 0, `restarted from its own snapshot: ${JSON.stringify(own)}`);
+    assert.equal(await membersOf(port), 4, 'the member registry came back from the snapshot');
+    assert.equal(await sameDigest(all), d2);
   });
 });
