@@ -2,29 +2,40 @@
 // in-process API (db.command, and the typed db.get / db.set), next to lru-cache (a plain
 // in-memory cache with a TTL, the floor of what a JS cache costs) and next to a network round
 // trip with ioredis to a redis-server on loopback (what embedding saves). All in one run, same
-// keys and values.
+// keys and values. The in-process contenders run in alternating rounds (Cairn, Cairn typed,
+// lru-cache, then again), so that a busy spell of a shared machine hits all of them; ops/s are
+// the medians of the rounds and the ratios to lru-cache the medians of the per-round ratios.
 //
-//   node dist/bench/embedded.js [--quick]
+//   node dist/bench/embedded.js [--quick] [--rounds N]
 import { LRUCache } from 'lru-cache';
 import { Redis } from 'ioredis';
 import { open } from '../src/embedded.js';
 import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
-import { fmtNumber, fmtRatio, hasFlag, isMain, log, saveResult, table } from './report.js';
+import { flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, median, saveResult, table } from './report.js';
 
 export interface EmbeddedOptions {
   /** How long each measurement runs. */
   readonly durationMs: number;
+  /** Alternating rounds of the in-process contenders (default 3). */
+  readonly rounds?: number;
 }
 
 export interface EmbeddedRow {
   readonly name: string;
   readonly setOpsPerSec: number;
   readonly getOpsPerSec: number;
+  /** Medians of the per-round ratios to lru-cache (in-process contenders only). */
+  readonly setVsLru?: number;
+  readonly getVsLru?: number;
+  /** Each round's ops/s, SET and GET. */
+  readonly rounds?: ReadonlyArray<{ set: number; get: number }>;
 }
 
 export interface EmbeddedResult {
   readonly machine: Record<string, string | number>;
   readonly durationMs: number;
+  readonly rounds: number;
+  readonly loadAfter: number;
   readonly rows: readonly EmbeddedRow[];
 }
 
@@ -80,36 +91,71 @@ async function timeAsync(durationMs: number, inFlight: number, op: (key: string)
   return run(durationMs);
 }
 
-async function measureCairnEmbedded(durationMs: number): Promise<EmbeddedRow> {
+/** An in-process contender: SET with a TTL and GET of one key. */
+interface InProcess {
+  readonly name: string;
+  set(key: string): void;
+  get(key: string): void;
+  close(): Promise<void>;
+}
+
+function cairnCommand(): InProcess {
   const db = open(); // no data folder: in memory only, as lru-cache
-  try {
-    const ttl = String(TTL_SECONDS);
-    const setOpsPerSec = timeSync(durationMs, (k) => db.command('SET', k, VALUE, 'EX', ttl));
-    const getOpsPerSec = timeSync(durationMs, (k) => db.command('GET', k));
-    return { name: 'Cairn embedded (db.command)', setOpsPerSec, getOpsPerSec };
-  } finally {
-    await db.close();
-  }
+  const ttl = String(TTL_SECONDS);
+  return {
+    name: 'Cairn embedded (db.command)',
+    set: (k) => void db.command('SET', k, VALUE, 'EX', ttl),
+    get: (k) => void db.command('GET', k),
+    close: () => db.close(),
+  };
 }
 
 /** The typed calls (db.set with a TTL, db.get): the same commands without the generic argument list. */
-async function measureCairnTyped(durationMs: number): Promise<EmbeddedRow> {
+function cairnTyped(): InProcess {
   const db = open();
-  try {
-    const ttl = { ex: TTL_SECONDS };
-    const setOpsPerSec = timeSync(durationMs, (k) => db.set(k, VALUE, ttl));
-    const getOpsPerSec = timeSync(durationMs, (k) => db.get(k));
-    return { name: 'Cairn embedded (db.set / db.get)', setOpsPerSec, getOpsPerSec };
-  } finally {
-    await db.close();
-  }
+  const ttl = { ex: TTL_SECONDS };
+  return {
+    name: 'Cairn embedded (db.set / db.get)',
+    set: (k) => void db.set(k, VALUE, ttl),
+    get: (k) => void db.get(k),
+    close: () => db.close(),
+  };
 }
 
-function measureLruCache(durationMs: number): EmbeddedRow {
+function lruCache(): InProcess {
   const cache = new LRUCache<string, string>({ max: KEYS * 2, ttl: TTL_SECONDS * 1000 });
-  const setOpsPerSec = timeSync(durationMs, (k) => cache.set(k, VALUE));
-  const getOpsPerSec = timeSync(durationMs, (k) => cache.get(k));
-  return { name: 'lru-cache (ttl)', setOpsPerSec, getOpsPerSec };
+  return {
+    name: 'lru-cache (ttl)',
+    set: (k) => void cache.set(k, VALUE),
+    get: (k) => void cache.get(k),
+    close: async () => {},
+  };
+}
+
+/** Rounds of SET then GET for each contender in turn; medians per contender and of the ratios. */
+async function measureInProcess(durationMs: number, rounds: number): Promise<EmbeddedRow[]> {
+  const contenders = [cairnCommand(), cairnTyped(), lruCache()];
+  const lru = contenders.length - 1;
+  const samples = contenders.map(() => [] as Array<{ set: number; get: number }>);
+  try {
+    for (let r = 0; r < rounds; r++) {
+      contenders.forEach((c, i) => {
+        const set = timeSync(durationMs, c.set);
+        const get = timeSync(durationMs, c.get);
+        samples[i]!.push({ set, get });
+      });
+    }
+  } finally {
+    for (const c of contenders) await c.close();
+  }
+  return contenders.map((c, i) => ({
+    name: c.name,
+    setOpsPerSec: median(samples[i]!.map((x) => x.set)),
+    getOpsPerSec: median(samples[i]!.map((x) => x.get)),
+    setVsLru: median(samples[i]!.map((x, r) => x.set / samples[lru]![r]!.set)),
+    getVsLru: median(samples[i]!.map((x, r) => x.get / samples[lru]![r]!.get)),
+    rounds: samples[i]!,
+  }));
 }
 
 async function measureIoredis(name: string, server: BenchServer, durationMs: number, inFlight: number): Promise<EmbeddedRow> {
@@ -125,8 +171,9 @@ async function measureIoredis(name: string, server: BenchServer, durationMs: num
 }
 
 export async function runEmbedded(opts: EmbeddedOptions): Promise<EmbeddedResult> {
-  log('embedded: Cairn in-process, lru-cache, ioredis over loopback...');
-  const rows: EmbeddedRow[] = [await measureCairnEmbedded(opts.durationMs), await measureCairnTyped(opts.durationMs), measureLruCache(opts.durationMs)];
+  const rounds = opts.rounds ?? 3;
+  log(`embedded: Cairn in-process and lru-cache (${rounds} alternating rounds), ioredis over loopback...`);
+  const rows: EmbeddedRow[] = await measureInProcess(opts.durationMs, rounds);
   const started: BenchServer[] = [];
   try {
     const redis = await startRedis({ persistence: 'off' });
@@ -139,31 +186,34 @@ export async function runEmbedded(opts: EmbeddedOptions): Promise<EmbeddedResult
   } finally {
     for (const s of started) await s.stop();
   }
-  return { machine: machineFacts(), durationMs: opts.durationMs, rows };
+  return { machine: machineFacts(), durationMs: opts.durationMs, rounds, loadAfter: loadAverage(), rows };
 }
 
 export function printEmbedded(result: EmbeddedResult): string {
   const file = saveResult('embedded', result);
   const lru = result.rows.find((r) => r.name.startsWith('lru-cache'))!;
   const rtt = result.rows.find((r) => r.name === 'ioredis -> redis-server, 1 in flight')!;
-  console.log(`\n== Embedded: SET key v EX ${TTL_SECONDS} / GET, in one process (${result.durationMs} ms each) ==`);
+  console.log(`\n== Embedded: SET key v EX ${TTL_SECONDS} / GET, in one process (${result.durationMs} ms each, ${result.rounds} rounds) ==`);
   console.log(table(
     ['contender', 'SET ops/s', 'GET ops/s', 'SET vs lru-cache', 'GET vs lru-cache', 'SET vs ioredis RTT', 'GET vs ioredis RTT'],
     result.rows.map((r) => [
       r.name, fmtNumber(r.setOpsPerSec), fmtNumber(r.getOpsPerSec),
-      fmtRatio(r.setOpsPerSec, lru.setOpsPerSec), fmtRatio(r.getOpsPerSec, lru.getOpsPerSec),
+      r.setVsLru !== undefined ? fmtRatio(r.setVsLru, 1) : fmtRatio(r.setOpsPerSec, lru.setOpsPerSec),
+      r.getVsLru !== undefined ? fmtRatio(r.getVsLru, 1) : fmtRatio(r.getOpsPerSec, lru.getOpsPerSec),
       fmtRatio(r.setOpsPerSec, rtt.setOpsPerSec), fmtRatio(r.getOpsPerSec, rtt.getOpsPerSec),
     ]),
     1,
   ));
   console.log(`keys drawn from ${fmtNumber(KEYS)}, 64-byte values; "ioredis RTT" = one request at a time to redis-server on loopback.`);
-  console.log(busyNote(result.machine, loadAverage()));
+  console.log('in-process rows: median ops/s of the rounds; "vs lru-cache": median of the per-round ratios.');
+  console.log(busyNote(result.machine, result.loadAfter));
   console.log(`saved ${file}`);
   return file;
 }
 
 if (isMain(import.meta.url)) {
-  runEmbedded({ durationMs: hasFlag('--quick') ? 500 : 2000 }).then(printEmbedded).catch((e) => {
+  const rounds = Number(flagValue('--rounds') ?? (hasFlag('--quick') ? 1 : 3));
+  runEmbedded({ durationMs: hasFlag('--quick') ? 500 : 2000, rounds }).then(printEmbedded).catch((e) => {
     console.error(e);
     process.exitCode = 1;
   });

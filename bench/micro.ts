@@ -1,5 +1,6 @@
 // Micro benchmarks of the hot paths, with tinybench: the RESP request parser, the reply
-// encoder, the key space, and the whole request path through the engine without sockets.
+// encoder, the key space, the whole request path through the engine without sockets, and the
+// embedded API's typed calls.
 // Each result is compared with the previous run stored in bench/results/micro-latest.json
 // (which this run then replaces): a quick way to see whether a change to one of these files
 // made it faster or slower on this machine.
@@ -15,6 +16,7 @@ import { Keyspace } from '../src/core/keyspace.js';
 import { Engine } from '../src/server/engine.js';
 import type { SessionTransport } from '../src/server/session.js';
 import { systemClock } from '../src/io/system-clock.js';
+import { open } from '../src/embedded.js';
 import { busyNote, loadAverage, machineFacts } from './servers.js';
 import { RESULTS_DIR, fmtNumber, hasFlag, isMain, log, saveResult, table } from './report.js';
 
@@ -108,7 +110,7 @@ function encoderTasks(): Task[] {
 
 function keyspaceTasks(): Task[] {
   const KEYS = 100_000;
-  const ks = new Keyspace({ databases: 1, seed: 1 });
+  const ks = new Keyspace({ databases: 2, seed: 1 });
   ks.now = 1_700_000_000_000;
   const db = ks.db(0);
   const keys = Array.from({ length: KEYS }, (_, i) => `key:${i}`);
@@ -118,10 +120,16 @@ function keyspaceTasks(): Task[] {
   const mask = order.length - 1;
   let at = 0;
   const next = (): string => order[at++ & mask]!;
+  // A second database whose keys all carry a TTL (SET ... EX), looked up in the same order.
+  const volatileDb = ks.db(1);
+  for (const k of keys) volatileDb.setExpire(volatileDb.set(k, 'string', VALUE_64), ks.now + 600_000);
+  let atVolatile = 0;
+  const nextVolatile = (): string => order[atVolatile++ & mask]!;
   return [
     { name: 'keyspace: set existing key', itemsPerOp: 1, fn: () => void db.set(next(), 'string', VALUE_64) },
     { name: 'keyspace: set + setExpire', itemsPerOp: 1, fn: () => db.setExpire(db.set(next(), 'string', VALUE_64), ks.now + 60_000) },
     { name: 'keyspace: lookupRead hit', itemsPerOp: 1, fn: () => void db.lookupRead(next()) },
+    { name: 'keyspace: lookupRead hit, key with TTL', itemsPerOp: 1, fn: () => void volatileDb.lookupRead(nextVolatile()) },
     { name: 'keyspace: lookupRead miss', itemsPerOp: 1, fn: () => void db.lookupRead(`missing:${at++ & mask}`) },
     {
       name: 'keyspace: add + delete new key', itemsPerOp: 1,
@@ -176,6 +184,25 @@ function engineTasks(): Task[] {
   ];
 }
 
+/**
+ * The in-process API (src/embedded.ts) as an application calls it: db.set with a TTL and db.get,
+ * keys drawn from 100,000, the workload of bench/embedded.ts without lru-cache beside it.
+ */
+function embeddedTasks(): Task[] {
+  const KEYS = 100_000;
+  const db = open({ seed: 1 });
+  const ttl = { ex: 600 };
+  const order = Array.from({ length: 1 << 16 }, (_, i) => `key:${(i * 48271) % KEYS}`);
+  for (let i = 0; i < KEYS; i++) db.set(`key:${i}`, VALUE_64, ttl);
+  const mask = order.length - 1;
+  let at = 0;
+  return [
+    { name: 'embedded: db.set(k, v, { ex: 600 })', itemsPerOp: 1, fn: () => void db.set(order[at++ & mask]!, VALUE_64, ttl) },
+    { name: 'embedded: db.get(k), key with TTL', itemsPerOp: 1, fn: () => void db.get(order[at++ & mask]!) },
+    { name: "embedded: db.command('GET', k)", itemsPerOp: 1, fn: () => void db.command('GET', order[at++ & mask]!) },
+  ];
+}
+
 function readPrevious(): { date: string | null; ops: Map<string, number> } {
   if (!existsSync(LATEST)) return { date: null, ops: new Map() };
   try {
@@ -187,8 +214,8 @@ function readPrevious(): { date: string | null; ops: Map<string, number> } {
 }
 
 export async function runMicro(opts: MicroOptions): Promise<MicroResult> {
-  log('micro: parser, encoder, keyspace, engine (tinybench)...');
-  const tasks = [...parserTasks(), ...encoderTasks(), ...keyspaceTasks(), ...engineTasks()];
+  log('micro: parser, encoder, keyspace, engine, embedded (tinybench)...');
+  const tasks = [...parserTasks(), ...encoderTasks(), ...keyspaceTasks(), ...engineTasks(), ...embeddedTasks()];
   const bench = new Bench({ time: opts.timeMs, warmupTime: Math.min(200, opts.timeMs / 2) });
   for (const t of tasks) bench.add(t.name, t.fn);
   await bench.run();

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   if (!quick && !hasFlag('--skip-connections')) printConnections(await runConnections({ idle: 10_000, rounds }));
   if (!hasFlag('--skip-scripting')) printScripting(await runScripting({ quick, rounds }));
   if (!hasFlag('--skip-group')) printGroupBench(await runGroupBench({ quick, rounds, seconds: quick ? 1.5 : 3, failovers: quick ? 1 : 3 }));
-  if (!hasFlag('--skip-embedded')) printEmbedded(await runEmbedded({ durationMs: quick ? 500 : 2000 }));
+  if (!hasFlag('--skip-embedded')) printEmbedded(await runEmbedded({ durationMs: quick ? 500 : 2000, rounds: quick ? 1 : rounds }));
   if (!hasFlag('--skip-micro')) printMicro(await runMicro({ timeMs: quick ? 200 : 1000 }));
 
   log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);

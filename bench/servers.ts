@@ -23,6 +23,8 @@ export type Persistence = 'off' | 'default';
 export interface ServerOptions {
   readonly persistence?: Persistence;
   readonly extraArgs?: readonly string[];
+  /** Cairn only: another built checkout (its root, with dist/ and bin/) to run instead of this one. */
+  readonly build?: string;
 }
 
 export interface BenchServer {
@@ -44,13 +46,13 @@ interface Running {
 /** Servers not stopped yet, for the emergency cleanup. */
 const running = new Set<Running>();
 
-/** A private copy of the compiled server, see cairnExecutable(). */
-let buildCopy: string | null = null;
+/** Private copies of compiled servers by the checkout they come from, see cairnExecutable(). */
+const buildCopies = new Map<string, string>();
 
 function cleanUp(): void {
   for (const r of running) killAndRemove(r);
-  if (buildCopy !== null) rmSync(buildCopy, { recursive: true, force: true });
-  buildCopy = null;
+  for (const copy of buildCopies.values()) rmSync(copy, { recursive: true, force: true });
+  buildCopies.clear();
 }
 
 process.once('exit', cleanUp);
@@ -66,12 +68,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * taken at the first start, so that a rebuild of the working tree during a long run cannot
  * change (or half-write) the server under test between two measurements.
  */
-function cairnExecutable(): string {
-  if (buildCopy === null) {
+function cairnExecutable(build?: string): string {
+  // CAIRN_BENCH_BUILD: another built checkout to measure (an earlier commit, for before/after).
+  const from = path.resolve(build ?? process.env['CAIRN_BENCH_BUILD'] ?? ROOT);
+  let buildCopy = buildCopies.get(from);
+  if (buildCopy === undefined) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-build-'));
     buildCopy = dir;
-    cpSync(path.join(ROOT, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
-    cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    buildCopies.set(from, dir);
+    cpSync(path.join(from, 'dist', 'src'), path.join(dir, 'dist', 'src'), { recursive: true });
+    cpSync(path.join(from, 'bin'), path.join(dir, 'bin'), { recursive: true });
     writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
     // Runtime dependencies (the Lua engine) resolve from the checkout's node_modules.
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
@@ -147,7 +153,7 @@ export async function startRedis(options: ServerOptions = {}): Promise<BenchServ
 
 export async function startCairn(options: ServerOptions = {}): Promise<BenchServer> {
   const args = ['--loglevel', 'warning', ...cairnPersistenceArgs(options.persistence ?? 'off'), ...(options.extraArgs ?? [])];
-  const cli = cairnExecutable();
+  const cli = cairnExecutable(options.build);
   return launch('cairn', process.execPath, (port, dir) => [cli, 'server', '--port', String(port), '--dir', dir, ...args]);
 }
 

@@ -5,7 +5,7 @@
 import { busyNote, describePersistence, loadAverage, machineFacts, startCairn, startRedis, type BenchServer, type Persistence } from './servers.js';
 import { redisBenchmark, type BenchmarkSpec, type Sample } from './redis-benchmark.js';
 import { RespClient, RespError } from './resp.js';
-import { fmtNumber, fmtRatio, log, median, saveResult, table } from './report.js';
+import { flagValue, fmtNumber, fmtRatio, log, median, saveResult, table } from './report.js';
 
 export interface ThroughputOptions {
   readonly quick: boolean;
@@ -58,16 +58,37 @@ const REQUEST_SCALE: Record<string, number> = { lrange_100: 0.5, lrange_600: 0.2
 /** How redis-benchmark names each test in its CSV, for the table. */
 const DISPLAY: Record<string, string> = { mset: 'MSET (10 keys)' };
 
+/** `--tests a,b` keeps only those redis-benchmark tests (e.g. `--tests lrange_100,mset`). */
+function selectedTests(all: readonly string[]): readonly string[] {
+  const only = flagValue('--tests');
+  if (only === undefined) return all;
+  const wanted = new Set(only.split(',').map((t) => t.trim().toLowerCase()));
+  for (const t of wanted) if (!ALL_TESTS.includes(t)) throw new Error(`--tests: unknown test ${t} (known: ${ALL_TESTS.join(', ')})`);
+  return all.filter((t) => wanted.has(t));
+}
+
+/**
+ * `--configs 'a;b'` keeps only the configurations named ('50 clients', '50 clients, pipeline 16',
+ * '1 client', '50 clients, 100 kB values'); names contain commas, so they are separated by ';'.
+ */
+function selectedConfigs(all: Config[]): Config[] {
+  const only = flagValue('--configs');
+  if (only === undefined) return all;
+  const wanted = only.split(';').map((c) => c.trim());
+  for (const w of wanted) if (!all.some((c) => c.name === w)) throw new Error(`--configs: unknown configuration ${w} (known: ${all.map((c) => c.name).join('; ')})`);
+  return all.filter((c) => wanted.includes(c.name));
+}
+
 function configs(quick: boolean): Config[] {
-  const tests = quick ? QUICK_TESTS : ALL_TESTS;
+  const tests = selectedTests(quick && flagValue('--tests') === undefined ? QUICK_TESTS : ALL_TESTS);
   const small = { dataBytes: 64, keyspace: 100_000, tests };
-  return [
+  return selectedConfigs([
     { name: '50 clients', clients: 50, pipeline: 1, requests: quick ? 20_000 : 100_000, ...small },
     { name: '50 clients, pipeline 16', clients: 50, pipeline: 16, requests: quick ? 100_000 : 500_000, ...small },
     { name: '1 client', clients: 1, pipeline: 1, requests: quick ? 5_000 : 20_000, ...small },
     // 100 kB values over 1000 keys: at most 100 MB per server.
-    { name: '50 clients, 100 kB values', clients: 50, pipeline: 1, requests: quick ? 1_000 : 5_000, dataBytes: 100_000, keyspace: 1_000, tests: ['set', 'get'], throughputInBytes: true },
-  ];
+    { name: '50 clients, 100 kB values', clients: 50, pipeline: 1, requests: quick ? 1_000 : 5_000, dataBytes: 100_000, keyspace: 1_000, tests: selectedTests(['set', 'get']), throughputInBytes: true },
+  ].filter((c) => c.tests.length > 0));
 }
 
 /**

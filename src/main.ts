@@ -101,8 +101,10 @@ async function runServer(configFile: string | null, options: Array<[string, stri
       process.stderr.write(`cairn: ${planned}\n`);
       return 2;
     }
-    if (config.int('memcached-port') >= 0) {
-      process.stderr.write('cairn: the memcached front door is not available in a replica group yet (unset memcached-port or group-peers)\n');
+    if (config.int('memcached-port') === 0) {
+      // Followers relay memcached connections to the leader's memcached port, which they learn
+      // from its configuration (src/io/memcached-proxy.ts): it must be a fixed port.
+      process.stderr.write('cairn: in a replica group memcached-port needs a fixed port (not 0)\n');
       return 2;
     }
     plan = planned;

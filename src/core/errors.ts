@@ -467,6 +467,8 @@ export const memcachedErrors = {
   binaryUnknown: 'Unknown command',
   binaryOutOfMemory: 'Out of memory',
   statsDetailUsage: 'CLIENT_ERROR usage: stats detail on|off|dump',
+  /** Cairn's own: a replica group member that is not (yet) a serving leader (docs/design/memcached.md). */
+  groupUnavailable: 'SERVER_ERROR this member of the replica group is not serving now (no leader, or leadership just changed); retry',
 } as const;
 
 // Replica groups (docs/design/replica-group.md).
@@ -516,3 +518,5 @@ export const groupNotJoining = (): Reply =>
 export const groupChangeInMulti = (): Reply => errorReply('ERR GROUP ADD and GROUP REMOVE cannot run inside MULTI or a script');
 export const groupHelloSyntax = (): Reply => errorReply("ERR GROUP HELLO is sent by a group's leader with its member registry");
 export const groupAddSyntax = (): Reply => errorReply('ERR syntax: GROUP ADD host:port[@busport] [TIMEOUT milliseconds] (1 to 3600000)');
+/** A follower could not confirm a linearizable read with the group leader (docs/design/replica-group.md). */
+export const groupReadUnconfirmed = (why: string): Reply => errorReply(`TRYAGAIN The read could not be confirmed with the group leader (${oneLine(why)}); retry`);

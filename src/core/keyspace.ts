@@ -18,12 +18,13 @@ export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
  * number beyond 31 bits is turned by V8 into a boxed double in *every* Entry (16 more bytes
  * each, even where the field is 0). So the access time is kept in seconds (as Redis's LRU
  * clock, whose resolution is one second), the LFU counter and the encoding flags share one
- * field, and the expiry time, which needs milliseconds, is a field V8 stores as a tagged value
- * (see keepTagged below): 0 costs nothing, a TTL costs one heap number.
+ * field, and the expiry time, which needs milliseconds, is kept as an offset that fits a small
+ * integer (see encodeExpiry below): no TTL and a TTL within 24 days of the first one cost
+ * nothing, any other TTL one small box object.
  */
 export class Entry {
-  /** Absolute expiry in ms since the epoch; 0 means the key does not expire. */
-  expiresAt = 0;
+  /** The expiry time, encoded (encodeExpiry): null when the key does not expire. */
+  private expiry: number | FarExpiry | null = null;
   /** Position in the database's dense array (SCAN cursors and random sampling). */
   idx = -1;
   /** Time of last access in seconds since LRU_EPOCH_SECONDS (OBJECT IDLETIME, LRU eviction). */
@@ -38,6 +39,17 @@ export class Entry {
     public type: ValueType,
     public value: any,
   ) {}
+
+  /** Absolute expiry in ms since the epoch; 0 means the key does not expire. */
+  get expiresAt(): number {
+    const x = this.expiry;
+    if (x === null) return 0;
+    return typeof x === 'number' ? x + expiryBase : x.at;
+  }
+
+  set expiresAt(ms: number) {
+    this.expiry = ms === 0 ? null : encodeExpiry(ms);
+  }
 
   /** Time of last access in ms since the epoch, to the second (OBJECT IDLETIME, LRU eviction). */
   get accessedAt(): number {
@@ -85,6 +97,30 @@ const RAW_ENCODING = 1 << 8;
 const NEVER_INT_ENCODED = 1 << 9;
 
 /**
+ * Expiry times as small integers. A time in ms since the epoch needs 41 bits, and V8 keeps a
+ * number beyond 31 bits as a heap number: 16 bytes allocated per TTL write (which survives a
+ * young-generation GC with its key) and one more pointer to follow, a likely cache miss, on
+ * every lookup of a key with a TTL. So Entry keeps the expiry as an offset from expiryBase when
+ * it falls within [expiryBase, expiryBase + 2^31) ms (24.8 days): a small integer stored in
+ * place. The base is set by the first TTL stored in the process (17 minutes before it), so TTLs
+ * set within about 24 days of it take the fast form. Any other time is stored exactly in a small
+ * box object (FarExpiry), as a heap number was before. docs/design/expiry-encoding.md.
+ */
+let expiryBase = Number.NaN;
+const EXPIRY_BASE_MARGIN_MS = 1 << 20;
+const SMALL_OFFSET_LIMIT = 2 ** 31;
+
+class FarExpiry {
+  constructor(readonly at: number) {}
+}
+
+function encodeExpiry(ms: number): number | FarExpiry {
+  if (Number.isNaN(expiryBase) && Number.isSafeInteger(ms)) expiryBase = ms - EXPIRY_BASE_MARGIN_MS;
+  const offset = ms - expiryBase;
+  return offset >= 0 && offset < SMALL_OFFSET_LIMIT && Number.isInteger(offset) ? offset : new FarExpiry(ms);
+}
+
+/**
  * Makes V8 store Entry's expiry and size fields as tagged values: a small integer in place, any
  * other number as its own heap number. Left alone, V8 would switch such a field to an unboxed-
  * double representation the first time any key got a TTL, which costs a 16-byte box in every
@@ -92,8 +128,8 @@ const NEVER_INT_ENCODED = 1 << 9;
  * generalizes the field for the class, in place; this throwaway Entry is never stored.
  */
 function keepTagged(): void {
-  const probe = new Entry('', 'string', '') as unknown as { expiresAt: unknown; bytes: unknown };
-  probe.expiresAt = null;
+  const probe = new Entry('', 'string', '') as unknown as { expiry: unknown; bytes: unknown };
+  probe.expiry = null;
   probe.bytes = null;
 }
 keepTagged();
@@ -217,8 +253,16 @@ export class Database {
    * The TTL is cleared unless keepTtl is set.
    */
   set(key: string, type: ValueType, value: unknown, keepTtl = false): Entry {
-    const old = this.entries.get(key);
+    return this.replace(this.entries.get(key), key, type, value, keepTtl);
+  }
+
+  /**
+   * set() for a caller that has just looked the key up (lookupWrite): `old` is what that lookup
+   * found, so the key is not looked up a second time.
+   */
+  replace(old: Entry | undefined, key: string, type: ValueType, value: unknown, keepTtl = false): Entry {
     if (old === undefined) return this.add(key, type, value);
+    assert(old.key === key && this.dense[old.idx] === old, 'replace: entry not in database');
     old.type = type;
     old.value = value;
     old.rawEncoding = false;
@@ -243,7 +287,8 @@ export class Database {
 
   /** Gives a key a TTL; a change of TTL is a change of the key for WATCH. */
   setExpire(e: Entry, atMs: number): void {
-    assert(this.entries.get(e.key) === e, 'setExpire: entry not in database');
+    // The dense array holds exactly the database's entries: an index check, not a second lookup.
+    assert(this.dense[e.idx] === e, 'setExpire: entry not in database');
     if (e.expiresAt === 0) this.volatile.add(e);
     e.expiresAt = atMs;
     this.resize(e);
@@ -499,6 +544,11 @@ export class Keyspace {
   replicaExpiry = false;
   /** Effects not yet taken by the shell. */
   private effects: Effect[] = [];
+  /**
+   * Whether effects are kept at all. The shell turns it off when nothing takes them (no log, no
+   * replica), and handlers may then skip building an effect's argv (see effectsWanted).
+   */
+  recordEffects = true;
   /** Key events not yet taken by the shell; collected only while someone listens. */
   private events: KeyEvent[] = [];
   collectEvents = false;
@@ -555,7 +605,7 @@ export class Keyspace {
   }
 
   emit(db: number, argv: readonly string[]): void {
-    this.effects.push({ db, argv });
+    if (this.recordEffects) this.effects.push({ db, argv });
   }
 
   /** Keys written while clients were blocked on them; the engine serves their waiters. */

@@ -11,6 +11,8 @@ import { TextParser } from '../protocols/memcached/text-parser.js';
 import { TextSession } from '../protocols/memcached/text-session.js';
 import type { Engine } from '../server/engine.js';
 import { MemcachedGate } from '../server/memcached-gate.js';
+import { Session, SILENT_TRANSPORT } from '../server/session.js';
+import { MemcachedLeaderProxy } from './memcached-proxy.js';
 import { statsSection, type ConnectionView } from './memcached-stats.js';
 import { ReplyHold } from './persistence/reply-hold.js';
 
@@ -64,6 +66,8 @@ export async function startMemcachedServer(engine: Engine, options: { port: numb
 class MemcachedService implements MemcachedBackend {
   readonly gate: MemcachedGate;
   readonly connections = new Set<McConnection>();
+  /** In a replica group: a follower relays memcached connections to the leader. */
+  readonly proxy: MemcachedLeaderProxy | null;
   private readonly timer: NodeJS.Timeout;
   private nextId = 1;
   port = 0;
@@ -71,6 +75,7 @@ class MemcachedService implements MemcachedBackend {
 
   constructor(readonly engine: Engine) {
     this.gate = new MemcachedGate(engine);
+    this.proxy = engine.group === null ? null : new MemcachedLeaderProxy(engine);
     this.timer = setInterval(() => this.cron(), CRON_INTERVAL_MS);
     this.timer.unref();
   }
@@ -106,6 +111,12 @@ class MemcachedService implements MemcachedBackend {
   /** Once a second: a due delayed flush_all, and idle connections closed as RESP's `timeout` closes them. */
   private cron(): void {
     this.gate.cron();
+    if (this.proxy !== null) {
+      // Leadership moved: relays to another node end, and so do direct connections to a node
+      // that no longer leads (their clients reconnect and are relayed to the new leader).
+      this.proxy.leaderIs(this.engine.replication.primary());
+      if (!this.leads()) for (const c of [...this.connections]) c.drop();
+    }
     const timeoutSeconds = this.engine.config.int('timeout');
     if (timeoutSeconds <= 0) return;
     const now = this.engine.clock.nowMs();
@@ -123,12 +134,51 @@ class MemcachedService implements MemcachedBackend {
       socket.resume();
       return;
     }
+    if (this.proxy !== null && !this.leads()) {
+      // A follower: the connection is relayed to the leader (memcached-proxy.ts).
+      const engine = this.engine;
+      engine.networkClients++;
+      engine.memcachedClients++;
+      stats.current++;
+      stats.total++;
+      this.proxy.relay(socket, () => {
+        engine.networkClients--;
+        engine.memcachedClients--;
+        stats.current--;
+      });
+      return;
+    }
     const conn = new McConnection(this, socket, this.nextId++);
     this.connections.add(conn);
   }
 
+  /** In a replica group: whether this node leads (and so runs memcached requests itself). */
+  leads(): boolean {
+    return this.engine.replication.role() === 'master';
+  }
+
+  /** One connection's view of the backend: in a replica group its requests are admitted with its session. */
+  backendFor(session: Session | null): MemcachedBackend {
+    if (session === null) return this;
+    const service = this;
+    return {
+      run<T>(kind: RequestKind, key: string | null, fn: (mc: MemcachedExecutor) => T): T | Refusal {
+        return service.gate.run(kind, key, fn, session);
+      },
+      stats: (section) => service.stats(section),
+      statsReset: () => service.statsReset(),
+      get verbosity() {
+        return service.verbosity;
+      },
+      set verbosity(level: number) {
+        service.verbosity = level;
+      },
+    };
+  }
+
   stop(): void {
     clearInterval(this.timer);
+    this.proxy?.close();
     for (const c of [...this.connections]) c.shutdown();
   }
 }
@@ -141,6 +191,8 @@ class McConnection {
   private closed = false;
   private ending = false;
   private readonly hold: ReplyHold;
+  /** In a replica group: the session whose consistency levels and turns the reply barrier follows. */
+  private readonly groupSession: Session | null;
   private lastCommandMs: number;
   /** The last time the client sent anything (the `timeout` option measures idleness from it). */
   lastInteractionMs: number;
@@ -161,7 +213,9 @@ class McConnection {
     this.listenAddr = `${socket.localAddress}:${socket.localPort}`;
     this.lastCommandMs = engine.clock.nowMs();
     this.lastInteractionMs = this.lastCommandMs;
-    this.hold = new ReplyHold(engine, () => socket.destroy());
+    // Not registered with the engine: CLIENT LIST shows RESP sessions only (docs/design/memcached.md).
+    this.groupSession = engine.group === null ? null : new Session(0, SILENT_TRANSPORT, this.addr, this.listenAddr, this.lastCommandMs, false);
+    this.hold = new ReplyHold(engine, () => socket.destroy(), this.groupSession);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => socket.resume());
     socket.on('error', () => this.teardown());
@@ -183,6 +237,12 @@ class McConnection {
     this.end();
   }
 
+  /** This node stopped leading: the connection closes now (held replies are never sent). */
+  drop(): void {
+    this.socket.resetAndDestroy(); // a reset: clients with requests in flight see an error at once
+    this.teardown();
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed || this.ending) return;
     this.service.gate.connections.bytesRead += chunk.length;
@@ -195,7 +255,7 @@ class McConnection {
 
   /** memcached's auto-negotiation: a binary request starts with its magic byte. */
   private choose(first: number): void {
-    const backend = this.service;
+    const backend = this.service.backendFor(this.groupSession);
     if (first === REQUEST_MAGIC) {
       this.binary = { parser: new BinaryParser(), session: new BinarySession(backend, (b) => this.write(b)) };
     } else {
@@ -206,6 +266,7 @@ class McConnection {
 
   private process(): void {
     const engine = this.service.engine;
+    if (this.groupSession !== null && !this.service.leads()) return this.drop();
     let outcome: 'continue' | 'close' = 'continue';
     while (outcome === 'continue' && !this.closed) {
       const mark = this.hold.beforeCommand();

@@ -74,7 +74,7 @@ export class BlockingManager {
           const state = this.blocked.get(s);
           if (state === undefined) continue;
           if (state.waitsFor !== undefined && ks.dbs[db]!.peek(key)?.type !== state.waitsFor) continue;
-          ks.now = this.engine.clock.nowMs();
+          ks.now = this.engine.commandNowMs();
           s.ctx.readyKey = key;
           let reply: Reply;
           try {

@@ -7,6 +7,15 @@ export interface Clock {
   nowMicros(): number;
   /** A monotonic microsecond counter for durations (slow log, command stats). */
   monotonicMicros(): number;
+  /**
+   * The wall-clock milliseconds a command runs at, when the clock can serve them cheaper than
+   * nowMs by reusing a recent read (the system clock does: system-clock.ts). Such a clock also
+   * tells the engine that reading time is costly, so fast commands are timed by sampling
+   * (docs/design/command-clock.md). Without it the engine calls nowMs and times every call.
+   */
+  commandNowMs?(): number;
+  /** A command took a millisecond or more: the next commandNowMs must read the clock. */
+  timePassed?(): void;
 }
 
 /** A clock that moves only when told to: for deterministic tests. */

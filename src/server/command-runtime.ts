@@ -12,10 +12,17 @@ export class ResolvedCommand {
   readonly noAuth: boolean;
   readonly noMulti: boolean;
   readonly skipSlowlog: boolean;
+  /**
+   * Declared fast or O(1): its cost does not grow with the data, so it is timed by sampling
+   * when reading the clock is costly (engine.ts, docs/design/command-clock.md).
+   */
+  readonly constantCost: boolean;
   /** LATENCY event name: Redis samples slow commands as 'fast-command' or 'command'. */
   readonly latencyEvent: 'fast-command' | 'command';
   /** MONITOR shows it: neither skip_monitor nor admin. */
   readonly monitored: boolean;
+  /** EXEC and script calls: their writes are logged as one MULTI/EXEC block (engine.flushEffects). */
+  readonly logsAsTransaction: boolean;
   /** CLIENT PAUSE WRITE holds it back: write or may_replicate. */
   readonly writeLike: boolean;
   /** The stats record for this command, valid while statsEpoch matches the stats' epoch. */
@@ -32,9 +39,11 @@ export class ResolvedCommand {
     this.noAuth = f.includes('no_auth');
     this.noMulti = f.includes('no_multi');
     this.skipSlowlog = f.includes('skip_slowlog');
+    this.constantCost = f.includes('fast') || spec.complexity === 'O(1)';
     this.latencyEvent = f.includes('fast') ? 'fast-command' : 'command';
     this.monitored = !f.includes('skip_monitor') && !f.includes('admin');
     this.writeLike = this.write || f.includes('may_replicate');
+    this.logsAsTransaction = LOGGED_AS_TRANSACTION.has(fullName);
   }
 
   /** This command's INFO commandstats record, created on first use after a CONFIG RESETSTAT. */
@@ -87,6 +96,9 @@ export class CommandRuntime {
     return r;
   }
 }
+
+/** EXEC, and the script calls, whose effects Redis propagates as one MULTI/EXEC block. */
+const LOGGED_AS_TRANSACTION = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
 /** Distinct spellings remembered; past this, lookups lower-case as before. */
 const SPELLINGS_MAX = 4096;

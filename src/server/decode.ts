@@ -1,4 +1,5 @@
 // Turns a Reply into plain JavaScript values for in-process callers (embedded mode).
+import { Buffer } from 'node:buffer';
 import { ReplyKind, type Reply } from '../core/reply.js';
 import { formatDouble17g } from '../core/numbers.js';
 
@@ -52,14 +53,12 @@ function decodeNested(r: Reply, asBuffers: boolean): Decoded {
 }
 
 function text(latin1: string, asBuffers: boolean): string | Buffer {
-  // ASCII is the same text in latin1 and UTF-8: no round trip through bytes (the common case,
-  // and a regular expression scans it in native code).
-  if (!asBuffers && !NON_ASCII.test(latin1)) return latin1;
+  // ASCII is the same text in latin1 and UTF-8: no round trip through bytes (the common case).
+  // A latin1 string is ASCII exactly when its UTF-8 length is its length (counted natively).
+  if (!asBuffers && Buffer.byteLength(latin1, 'utf8') === latin1.length) return latin1;
   const buf = Buffer.from(latin1, 'latin1');
   return asBuffers ? buf : buf.toString('utf8');
 }
-
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Double replies as RESP2 would show them, for callers that want text. */
 export const doubleText = formatDouble17g;

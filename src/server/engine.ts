@@ -89,6 +89,13 @@ export class Engine {
   private slowlogThresholdMicros = 0;
   private slowlogMaxLen = 0;
   private latencyThresholdMs = 0;
+  /**
+   * Whether every call is timed. When the clock says reading it is costly (commandNowMs),
+   * constant-cost commands (fast or O(1)) are timed one call in TIMING_SAMPLE, unless the slow
+   * log wants calls under a millisecond or the latency monitor is on (docs/design/command-clock.md).
+   */
+  private timeEveryCall = true;
+  private readonly clockCachesCommandTime: boolean;
   readonly config: Config;
   readonly clock: Clock;
   readonly stats = new ServerStats();
@@ -115,7 +122,7 @@ export class Engine {
   readonly startedMs: number;
   readonly runId: string;
   readonly process: ProcessFacts;
-  hooks: EngineHooks;
+  private engineHooks: EngineHooks = {};
   /** The append-only log and snapshots, when the shell set them up (src/io/persistence). */
   persistence: PersistenceGate | null = null;
   /** Cluster mode: the node's view of the cluster and the slot check (cluster.ts); null when standalone. */
@@ -142,6 +149,7 @@ export class Engine {
   constructor(options: EngineOptions) {
     assertLimitsConsistent();
     this.clock = options.clock;
+    this.clockCachesCommandTime = this.clock.commandNowMs !== undefined;
     this.config = options.config ?? new Config();
     this.ks = new Keyspace({ databases: this.config.int('databases'), seed: options.seed });
     this.commands = buildCommandTable();
@@ -171,6 +179,14 @@ export class Engine {
     this.slowlogThresholdMicros = this.config.int('slowlog-log-slower-than');
     this.slowlogMaxLen = this.config.int('slowlog-max-len');
     this.latencyThresholdMs = this.config.int('latency-monitor-threshold');
+    this.timeEveryCall = !this.clockCachesCommandTime
+      || (this.slowlogThresholdMicros >= 0 && this.slowlogThresholdMicros < SAMPLED_TIMING_MIN_SLOWLOG_MICROS)
+      || this.latencyThresholdMs > 0;
+  }
+
+  /** The wall-clock time a command runs at (Clock.commandNowMs when the clock has it). */
+  commandNowMs(): number {
+    return this.clockCachesCommandTime ? this.clock.commandNowMs!() : this.clock.nowMs();
   }
 
   private readEvictionConfig(): void {
@@ -248,9 +264,19 @@ export class Engine {
     this.sessions.delete(s.id);
   }
 
+  /** What the shell lends the engine; effects are recorded only while a hook takes them. */
+  get hooks(): EngineHooks {
+    return this.engineHooks;
+  }
+
+  set hooks(hooks: EngineHooks) {
+    this.engineHooks = hooks;
+    this.ks.recordEffects = hooks.effects !== undefined;
+  }
+
   /** Runs one command line through the admission pipeline and returns its reply. */
   execute(s: Session, argv: string[]): Reply {
-    const now = this.clock.nowMs();
+    const now = this.commandNowMs();
     s.lastInteractionMs = now;
     this.ks.now = now;
     if (this.tracking.active) this.tracking.beforeCommand(s, argv);
@@ -298,7 +324,7 @@ export class Engine {
     // A script past busy-reply-threshold goes on in slices; its effects and wake-ups come at its end.
     if (reply === BLOCKED && this.scripts.suspended?.caller === s) return reply;
     if (reply === BLOCKED) this.blocking.park(s, spec, argv, fullName);
-    this.flushEffects(fullName === 'exec' || SCRIPT_CALLS.has(fullName));
+    this.flushEffects(found.logsAsTransaction);
     this.blocking.serveReadyKeys();
     // Embedded callers get pushes apart from replies: nothing to wait for (TCP: afterReply).
     if (s.transport.kind === 'embedded') this.afterReply(s);
@@ -384,7 +410,8 @@ export class Engine {
     // A background snapshot keeps the pre-image of the keys this write is about to change.
     if (this.persistence?.copyOnWrite === true && rc.write) this.persistence.beforeWrite(ctx.db.id, spec, argv);
     const dirtyBefore = this.ks.dirty;
-    const started = this.clock.monotonicMicros();
+    const timed = this.timeEveryCall || !rc.constantCost || (rc.statIn(this.stats).calls & (TIMING_SAMPLE - 1)) === 0;
+    const started = timed ? this.clock.monotonicMicros() : 0;
     let reply: Reply;
     try {
       reply = spec.handler!(ctx, argv);
@@ -393,7 +420,12 @@ export class Engine {
       this.log.error('command failed with an internal error', { command: fullName, error: String((e as Error)?.stack ?? e) });
       reply = errors.err(`internal error while running '${fullName}'`);
     }
-    const elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
+    // -1: not timed (a sampled-out constant-cost call); the slow log and latency monitor skip it.
+    let elapsed = -1;
+    if (timed) {
+      elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
+      if (elapsed >= 1000) this.clock.timePassed?.();
+    }
     // EXEC and other non-write commands that run writes inside them log nothing of their own.
     if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten && rc.write) this.ks.emit(ctx.db.id, argv);
     if (this.ks.dirty !== dirtyBefore) this.refreshKeySizes(ctx.db, spec, argv);
@@ -404,7 +436,10 @@ export class Engine {
     if (this.tracking.active) this.tracking.afterCall(s, spec, argv, fullName, reply);
     const stat = rc.statIn(this.stats);
     stat.calls++;
-    stat.usec += elapsed;
+    if (elapsed >= 0) {
+      stat.usec += elapsed;
+      stat.timedCalls++;
+    }
     this.stats.totalCommandsProcessed++;
     s.totalCommands++;
     s.lastCommand = fullName;
@@ -436,7 +471,7 @@ export class Engine {
   cron(): void {
     if (this.persistence?.loading === true) return; // as Redis: no expiry or timeouts while loading
     if (this.scripts.busy) return; // nothing may change the data set between a script's slices
-    const now = this.clock.nowMs();
+    const now = this.commandNowMs();
     this.ks.now = now;
     if (this.activeExpireEnabled && !this.ks.replicaExpiry) {
       this.ks.activeExpireCycle();
@@ -528,11 +563,11 @@ export class Engine {
 
   private afterCall(s: Session, rc: ResolvedCommand, argv: string[], elapsedMicros: number): void {
     const threshold = this.slowlogThresholdMicros;
-    if (threshold >= 0 && elapsedMicros >= threshold && !rc.skipSlowlog) {
+    if (threshold >= 0 && elapsedMicros >= threshold && elapsedMicros >= 0 && !rc.skipSlowlog) {
       this.slowlog.record(argv, elapsedMicros, Math.floor(this.clock.nowMs() / 1000), s.addr, s.name, this.slowlogMaxLen);
     }
     // Redis samples slow commands as 'command' or 'fast-command' events for LATENCY.
-    if (this.latencyThresholdMs > 0) {
+    if (this.latencyThresholdMs > 0 && elapsedMicros >= 0) {
       this.latency.recordIfSlow(rc.latencyEvent, Math.floor(elapsedMicros / 1000), this.latencyThresholdMs, Math.floor(this.clock.nowMs() / 1000));
     }
     if (this.monitors.size > 0 && rc.monitored) this.feedMonitors(s, argv);
@@ -560,10 +595,13 @@ export class Engine {
   }
 }
 
+/** Constant-cost commands are timed one call in this many (a power of two) when the clock is costly. */
+const TIMING_SAMPLE = 16;
+/** A slow-log threshold under this (µs) times every call, so that the log misses none. */
+const SAMPLED_TIMING_MIN_SLOWLOG_MICROS = 1000;
+
 /** Commands that act on the transaction itself instead of being queued (Redis processCommand). */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-/** Commands whose writes are logged as one MULTI/EXEC block, as Redis propagates a script's effects. */
-const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 /** Commands a client in MULTI may still send while out of memory (the rest would be queued). */
 const TRANSACTION_CONTROL_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset']);
 /** Options that change how eviction runs. */

@@ -5,6 +5,7 @@
 // loading:0) the constant is given.
 import { CAIRN_VERSION, REDIS_COMPAT_VERSION } from '../version.js';
 import type { Engine } from './engine.js';
+import { estimatedUsec } from './stats.js';
 
 /** Every section in the order Redis prints them (7.0 genRedisInfoString). */
 export const INFO_SECTIONS = [
@@ -236,9 +237,10 @@ function commandStatLines(e: Engine): string[] {
   const add = (fullName: string): void => {
     const s = e.stats.commands.get(fullName);
     if (s === undefined || (s.calls === 0 && s.failedCalls === 0 && s.rejectedCalls === 0)) return;
-    const perCall = s.calls === 0 ? 0 : s.usec / s.calls;
+    const usec = estimatedUsec(s);
+    const perCall = s.calls === 0 ? 0 : usec / s.calls;
     lines.push(
-      `cmdstat_${fullName}:calls=${s.calls},usec=${s.usec},usec_per_call=${formatFixed(perCall, 2)},` +
+      `cmdstat_${fullName}:calls=${s.calls},usec=${usec},usec_per_call=${formatFixed(perCall, 2)},` +
         `rejected_calls=${s.rejectedCalls},failed_calls=${s.failedCalls}`,
     );
   };

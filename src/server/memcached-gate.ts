@@ -17,7 +17,7 @@ import type { Session } from './session.js';
  */
 export type RequestKind = 'read' | 'update' | 'store' | 'flush';
 
-export type Refusal = 'loading' | 'disk-error' | 'out-of-memory';
+export type Refusal = 'loading' | 'disk-error' | 'out-of-memory' | 'group-unavailable';
 
 /** Connection counters for `stats` (the listener fills them in). */
 export class ConnectionStats {
@@ -54,9 +54,17 @@ export class MemcachedGate {
    * Runs one request. `key` is the key a write changes (for snapshot pre-images), null for
    * none or for the whole database (flush). Returns the function's result or a refusal.
    */
-  run<T>(kind: RequestKind, key: string | null, fn: (mc: MemcachedExecutor) => T): T | Refusal {
+  run<T>(kind: RequestKind, key: string | null, fn: (mc: MemcachedExecutor) => T, session: Session | null = null): T | Refusal {
     const engine = this.engine;
-    engine.ks.now = engine.clock.nowMs();
+    engine.ks.now = engine.commandNowMs();
+    if (engine.group !== null) {
+      // A replica group: only a serving leader runs requests (followers relay the connection to
+      // it, src/io/memcached-proxy.ts). The request is admitted as the RESP command it amounts
+      // to, so its reply waits in ReplyHold for the commit (writes) or a read round (reads).
+      if (session === null || engine.replication.role() !== 'master') return 'group-unavailable';
+      const spec = kind === 'read' ? this.getSpec : kind === 'flush' ? this.flushSpec : this.setSpec;
+      if (engine.group.admit(session, spec, [spec.name, key ?? ''], spec.name) !== null) return 'group-unavailable';
+    }
     const persistence = engine.persistence;
     if (persistence !== null) {
       // admit() looks at the session only for EXEC; memcached requests are single commands.
@@ -81,8 +89,10 @@ export class MemcachedGate {
 
   /** The one-second timer: a delayed flush_all whose time came, with nobody sending commands. */
   cron(): void {
-    if (this.executor.flushAtMs === 0 || this.engine.persistence?.loading === true) return;
-    this.engine.ks.now = this.engine.clock.nowMs();
+    // In a replica group a write needs a serving leader's admission: a delayed flush applies at
+    // the next request instead (memcached-gate run).
+    if (this.executor.flushAtMs === 0 || this.engine.persistence?.loading === true || this.engine.group !== null) return;
+    this.engine.ks.now = this.engine.commandNowMs();
     if (this.applyDueFlush()) this.settle(null);
   }
 

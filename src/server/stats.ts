@@ -2,7 +2,10 @@
 
 export interface CommandStat {
   calls: number;
+  /** Microseconds of the timed calls (every call, or a sample of a fast command's: engine.ts). */
   usec: number;
+  /** Calls whose time is in usec; usec * calls / timedCalls estimates the total (estimatedUsec). */
+  timedCalls: number;
   rejectedCalls: number;
   failedCalls: number;
 }
@@ -24,7 +27,7 @@ export class ServerStats {
   command(fullName: string): CommandStat {
     let s = this.commands.get(fullName);
     if (s === undefined) {
-      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      s = { calls: 0, usec: 0, timedCalls: 0, rejectedCalls: 0, failedCalls: 0 };
       this.commands.set(fullName, s);
     }
     return s;
@@ -49,4 +52,10 @@ export class ServerStats {
     this.errors.clear();
     this.epoch++;
   }
+}
+
+/** A command's total microseconds: exact when every call was timed, else scaled from the sample. */
+export function estimatedUsec(s: CommandStat): number {
+  if (s.timedCalls === s.calls || s.timedCalls === 0) return s.usec;
+  return Math.round((s.usec * s.calls) / s.timedCalls);
 }

@@ -125,6 +125,10 @@ class Workload {
   private readonly runners: Array<Promise<void>> = [];
   /** Monotonic ms at which each successful write (write, or cas that swapped) completed. */
   readonly writeAcks: number[] = [];
+  /** Each node's role as last polled: half the clients send everything to a follower. */
+  private readonly roles = new Map<number, string>();
+  /** Reads answered by a node that was a follower when they were sent and when they completed. */
+  followerReadsOk = 0;
 
   constructor(
     private readonly nodes: readonly Node[],
@@ -132,7 +136,28 @@ class Workload {
   ) {}
 
   start(): void {
+    this.runners.push(this.pollRoles());
     for (let i = 0; i < CLIENTS; i++) this.runners.push(this.run(i));
+  }
+
+  private async pollRoles(): Promise<void> {
+    while (!this.stopped) {
+      await Promise.all(this.nodes.map(async (n) => {
+        const role = n.proc === null ? 'down' : await roleOf(n).catch(() => 'down');
+        this.roles.set(n.id, role);
+      }));
+      await sleep(200);
+    }
+  }
+
+  /** A follower for a follower-reading client (its current one while it still is one). */
+  private followerFor(slot: number, current: number): number {
+    if (this.roles.get(this.nodes[current]!.id) === 'slave') return current;
+    for (let i = 1; i <= this.nodes.length; i++) {
+      const candidate = (current + i + slot) % this.nodes.length;
+      if (this.roles.get(this.nodes[candidate]!.id) === 'slave') return candidate;
+    }
+    return current;
   }
 
   async stop(): Promise<void> {
@@ -140,13 +165,27 @@ class Workload {
     await Promise.all(this.runners);
   }
 
-  /** One client: sticks to a node until an error, then moves to the next one on a fresh connection. */
+  /**
+   * One client: sticks to a node until an error, then moves to the next one on a fresh
+   * connection. The second half of the clients send everything to a follower (writes are handed
+   * to the leader, linearizable reads are served by the follower after a ReadIndex round).
+   */
   private async run(slot: number): Promise<void> {
+    const followerClient = slot >= CLIENTS / 2;
     let target = slot % this.nodes.length;
     let conn: Redis | null = null;
     let process = this.nextProcess++;
     while (!this.stopped) {
+      if (followerClient) {
+        const next = this.followerFor(slot, target);
+        if (next !== target) {
+          conn?.disconnect();
+          conn = null;
+          target = next;
+        }
+      }
       conn ??= connect(this.nodes[target]!.port);
+      const onFollower = this.roles.get(this.nodes[target]!.id) === 'slave';
       const key = KEYS[this.rng.below(KEYS.length)]!;
       const roll = this.rng.below(10);
       let op: ClientOp;
@@ -158,6 +197,7 @@ class Workload {
         const output = await this.perform(conn, op);
         this.history.complete(record, 'ok', nowUs(), output);
         if (op.kind === 'read') this.lastSeen.set(key, (output as { value: Value }).value);
+        if (op.kind === 'read' && onFollower && this.roles.get(this.nodes[target]!.id) === 'slave') this.followerReadsOk++;
         if (op.kind === 'write' || (op.kind === 'cas' && (output as { swapped: boolean }).swapped)) {
           this.lastSeen.set(key, op.value);
           this.writeAcks.push(performance.now());
@@ -334,13 +374,15 @@ test('a replica group under partitions and a leader kill: linearizable, no ackno
   log(`partition of the leader: last write ${partition.lastBeforeMs} ms before, first after ${partition.firstAfterMs} ms, longest gap ${partition.longestMs} ms`);
   log(`kill -9 of the leader: last write ${kill.lastBeforeMs} ms before, first after ${kill.firstAfterMs} ms, longest window without a successful write ${kill.longestMs} ms`);
   log(`restart of the killed node: longest gap between writes ${restart.longestMs} ms`);
-  log(`summary: ${JSON.stringify({ operations: ops.length, ...counts, linearizable: lin.verdict, lost: lost.length, killWindowMs: kill.longestMs, partitionWindowMs: partition.longestMs })}`);
+  log(`reads answered by followers: ${workload.followerReadsOk}`);
+  log(`summary: ${JSON.stringify({ operations: ops.length, followerReads: workload.followerReadsOk, ...counts, linearizable: lin.verdict, lost: lost.length, killWindowMs: kill.longestMs, partitionWindowMs: partition.longestMs })}`);
 
   assert.equal(lin.counterexamples.length, 0, `not linearizable: ${lin.counterexamples.map((c) => `${c.key} (${describeOperation(c.culprit)})`).join(', ')}`);
   assert.equal(lin.verdict, 'ok', 'the checker could not decide every key within its budget');
   assert.deepEqual(lost.map((f) => f.message), [], 'acknowledged writes lost');
   // The workload did run through the faults: writes succeeded both before and after each one.
   assert.ok(writesOk > 50, `only ${writesOk} writes answered`);
+  assert.ok(workload.followerReadsOk > 50, `only ${workload.followerReadsOk} reads answered by followers`);
   assert.ok(Number.isFinite(kill.firstAfterMs), 'no write succeeded after the leader kill');
   assert.ok(Number.isFinite(partition.firstAfterMs), 'no write succeeded during the partition');
   const unchecked: Operation[] = ops.filter((o) => o.status === 'pending');

@@ -101,11 +101,34 @@ export function written(ctx: CoreContext, changes = 1): void {
   ctx.ks.dirty += changes;
 }
 
+/**
+ * Whether the effects of this write are kept (something logs or replicates them): when not, a
+ * handler may pass NO_EFFECT to propagateAs instead of building the rewritten argv.
+ */
+export function effectsWanted(ctx: CoreContext): boolean {
+  return ctx.ks.recordEffects;
+}
+
+/** The argv of an effect nobody records (effectsWanted is false). */
+export const NO_EFFECT: readonly string[] = [];
+
 /** Records a write whose logged effect differs from argv (absolute TTLs, concrete picks). */
 export function propagateAs(ctx: CoreContext, argv: readonly string[], changes = 1): void {
   ctx.ks.dirty += changes;
   ctx.ks.emit(ctx.db.id, argv);
   ctx.effectRewritten = true;
+}
+
+/**
+ * word.toUpperCase(), without the call and its allocation when nothing would change (no a-z,
+ * nothing beyond ASCII): option words are usually sent in upper case.
+ */
+export function upperCased(word: string): string {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || c >= 0x80) return word.toUpperCase();
+  }
+  return word;
 }
 
 /** Case-insensitive keyword compare for ASCII option words. */

@@ -11,7 +11,7 @@ import { limits } from '../limits.js';
 import { incrByFloat } from '../long-double.js';
 import { INT64_MAX, INT64_MIN, parseI64, parseInteger, parseSmallInt } from '../numbers.js';
 import { array, bulk, int, isError, map, NIL, OK, ONE, ZERO, type Reply } from '../reply.js';
-import { isWord, propagateAs, written, type CommandSpec, type CoreContext } from './spec.js';
+import { effectsWanted, isWord, NO_EFFECT, propagateAs, upperCased, written, type CommandSpec, type CoreContext } from './spec.js';
 
 const EMPTY_BULK = bulk('');
 
@@ -77,7 +77,7 @@ function parseExtendedArgs(argv: readonly string[], first: number, forSet: boole
   let flags = 0;
   let expire: string | null = null;
   for (let j = first; j < argv.length; j++) {
-    const word = argv[j]!.toUpperCase();
+    const word = upperCased(argv[j]!);
     const hasNext = j + 1 < argv.length;
     let ttlFlag = 0;
     switch (word) {
@@ -117,9 +117,16 @@ function parseExtendedArgs(argv: readonly string[], first: number, forSet: boole
 }
 
 /** An absolute expiry time: the ms value to store and its exact decimal text for the log. */
-interface AbsoluteExpiry {
-  at: number;
-  text: string;
+class AbsoluteExpiry {
+  constructor(
+    readonly at: number,
+    /** The exact text when `at` is beyond 2^53; otherwise made from `at` when the log asks. */
+    private readonly exactText: string | null,
+  ) {}
+
+  get text(): string {
+    return this.exactText ?? String(this.at);
+  }
 }
 
 // Below this magnitude a TTL argument times 1000 plus the clock stays an exact JS number.
@@ -140,18 +147,18 @@ function resolveExpiry(ctx: CoreContext, arg: string, flags: number, command: st
     if (small <= 0) return errors.invalidExpireTime(command);
     let ms = inSeconds ? small * 1000 : small;
     if (relative) ms += ctx.ks.now;
-    return { at: ms, text: String(ms) };
+    return new AbsoluteExpiry(ms, null);
   }
   let ms = small !== undefined ? BigInt(small) : parseI64(arg)!;
   if (ms <= 0n || (inSeconds && ms > INT64_MAX / 1000n)) return errors.invalidExpireTime(command);
   if (inSeconds) ms *= 1000n;
   if (relative) ms += BigInt(ctx.ks.now);
   if (ms > INT64_MAX) return errors.invalidExpireTime(command); // Redis: overflow wraps negative
-  return { at: Number(ms), text: ms.toString() };
+  return new AbsoluteExpiry(Number(ms), ms.toString());
 }
 
 function isExpiry(r: AbsoluteExpiry | Reply): r is AbsoluteExpiry {
-  return (r as AbsoluteExpiry).at !== undefined;
+  return r instanceof AbsoluteExpiry;
 }
 
 /** True when an absolute time is already due (Redis checkAlreadyExpired). */
@@ -195,12 +202,13 @@ function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest):
     old = readForGet(ctx, key);
     if (isError(old)) return old;
   }
-  const exists = ctx.db.lookupWrite(key) !== undefined;
+  const found = ctx.db.lookupWrite(key);
+  const exists = found !== undefined;
   if ((flags & NX && exists) || (flags & XX && !exists)) return old ?? req.aborted;
 
   // A new TTL replaces the old one below: keeping it meanwhile spares the key a trip out of and
   // back into the database's set of volatile keys (a hash-table delete and insert per SET EX).
-  const e = ctx.db.set(key, 'string', value, (flags & KEEPTTL) !== 0 || (expiry !== null && !alreadyDue(ctx, expiry.at)));
+  const e = ctx.db.replace(found, key, 'string', value, (flags & KEEPTTL) !== 0 || (expiry !== null && !alreadyDue(ctx, expiry.at)));
   ctx.ks.notify(ctx.db.id, 'set', key);
   if (expiry !== null) {
     if (alreadyDue(ctx, expiry.at)) {
@@ -208,7 +216,7 @@ function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest):
     } else {
       ctx.db.setExpire(e, expiry.at);
       ctx.ks.notify(ctx.db.id, 'expire', key);
-      propagateAs(ctx, ['SET', key, value, 'PXAT', expiry.text]);
+      propagateAs(ctx, effectsWanted(ctx) ? ['SET', key, value, 'PXAT', expiry.text] : NO_EFFECT);
     }
   } else if (flags & GET) {
     propagateAs(ctx, withoutGetWords(argv));
@@ -290,7 +298,7 @@ function getexCommand(ctx: CoreContext, argv: string[]): Reply {
     } else {
       ctx.db.setExpire(e, expiry.at); // a TTL change only: memcached flags and CAS stay
       ctx.ks.notify(ctx.db.id, 'expire', key);
-      propagateAs(ctx, ['PEXPIREAT', key, expiry.text]);
+      propagateAs(ctx, effectsWanted(ctx) ? ['PEXPIREAT', key, expiry.text] : NO_EFFECT);
     }
   } else if (args.flags & PERSIST && ctx.db.clearExpire(e)) {
     ctx.ks.notify(ctx.db.id, 'persist', key);
@@ -502,7 +510,7 @@ interface LcsOptions {
 function parseLcsOptions(argv: readonly string[]): LcsOptions | Reply {
   const opts: LcsOptions = { len: false, idx: false, withMatchLen: false, minMatchLen: 0 };
   for (let j = 3; j < argv.length; j++) {
-    const word = argv[j]!.toUpperCase();
+    const word = upperCased(argv[j]!);
     if (word === 'IDX') opts.idx = true;
     else if (word === 'LEN') opts.len = true;
     else if (word === 'WITHMATCHLEN') opts.withMatchLen = true;

@@ -1,10 +1,18 @@
 // The reply barrier of a replica group's leader (docs/design/replica-group.md). Every event-loop
 // turn that wrote something or served a linearizable read gets one sequence number (a "turn").
-// Its writes become one Raft entry; its reads one ReadIndex round. A turn is done for
-// majority-acknowledged clients when its entry is committed and its read round confirmed that
-// this node still leads; for leader-acknowledged clients when its entry is on the leader's disk
-// (and its read round confirmed). ReplyHold (src/io/persistence/reply-hold.ts) holds each
-// connection's replies until the turns they depend on are done, as it does for fsyncs.
+// Its writes become one Raft entry; its reads one ReadIndex round, unless it wrote (the commit of
+// its entry confirms its reads, see committedThrough). Three frontiers follow the
+// turns in order: every turn up to `persistedSeq` has its entry on the leader's disk, up to
+// `committedSeq` committed, up to `confirmedSeq` its read round confirmed (a turn without writes
+// or without reads counts as done for that part).
+//
+// Each session sees its own barrier (`view`): a reply waits only for what its session needs.
+// Its writes and what it has seen wait for the commit frontier (majority acknowledgement) or for
+// the leader's disk (leader acknowledgement); a linearizable read additionally waits, from the
+// turn it ran in, for that turn's read round and for the turn to be committed. Another client's
+// read round never holds a session that did not read in that turn (a leader-acknowledged write
+// waits for the leader's fsync only). ReplyHold (src/io/persistence/reply-hold.ts) holds each
+// connection's replies, in pipeline order, until its view's `durableSeq` covers them.
 //
 // When leadership is lost with turns still pending, `abandonPending` tells every waiting
 // connection once, with `closed` set: those whose replies depend on a pending turn are dropped
@@ -12,7 +20,7 @@
 // forgotten and numbering goes on.
 import type { ReplyBarrier } from '../../server/persistence-gate.js';
 
-interface Turn {
+export interface Turn {
   readonly seq: number;
   /** Raft index of the turn's entry; 0 while it has none (not proposed yet, or reads only). */
   index: number;
@@ -25,12 +33,15 @@ interface Turn {
 
 export type WriteAck = 'majority' | 'leader';
 
+
 export class GroupBarrier {
   appendedSeq = 0;
-  /** Every turn up to this one is done for majority acknowledgement. */
-  majoritySeq = 0;
-  /** Every turn up to this one is done for leader acknowledgement. */
-  leaderSeq = 0;
+  /** Every turn up to this one has its writes on the leader's disk. */
+  persistedSeq = 0;
+  /** Every turn up to this one has its writes committed. */
+  committedSeq = 0;
+  /** Every turn up to this one has its read round confirmed. */
+  confirmedSeq = 0;
   closed = false;
   private pending: Turn[] = [];
   private open: Turn | null = null;
@@ -51,18 +62,26 @@ export class GroupBarrier {
     return this.open === null ? this.appendedSeq + 1 : this.appendedSeq;
   }
 
-  noteWrite(onFirst: () => void): void {
-    this.current(onFirst).wrote = true;
+  noteWrite(onFirst: () => void): number {
+    const t = this.current(onFirst);
+    t.wrote = true;
+    return t.seq;
   }
 
-  noteRead(onFirst: () => void): void {
-    this.current(onFirst).read = true;
+  /** A linearizable read runs in the open turn; returns the turn's sequence number. */
+  noteRead(onFirst: () => void): number {
+    const t = this.current(onFirst);
+    t.read = true;
+    return t.seq;
   }
 
   /** Ends the open turn: the caller proposes its entry and starts its read round. */
   closeTurn(): Turn | null {
     const t = this.open;
     this.open = null;
+    // A closed turn with nothing left to wait for (a read-only turn of a single voter, say) may
+    // let the frontiers move.
+    if (t !== null) this.advance();
     return t;
   }
 
@@ -76,9 +95,14 @@ export class GroupBarrier {
     this.advance();
   }
 
-  /** Entries up to `index` are committed (and applied). */
+  /**
+   * Entries up to `index` are committed (and applied). A committed entry also confirms its
+   * turn's reads: it was proposed after they ran, and no leader of a later term can have
+   * committed anything before an entry of this term that commits was created (§5.4 of the
+   * Raft paper), so nothing acknowledged before those reads began was missing from what they saw.
+   */
   committedThrough(index: number): void {
-    for (const t of this.pending) if (t.index !== 0 && t.index <= index) t.committed = t.persisted = true;
+    for (const t of this.pending) if (t.index !== 0 && t.index <= index) t.committed = t.persisted = t.confirmed = true;
     this.advance();
   }
 
@@ -107,19 +131,31 @@ export class GroupBarrier {
       this.closed = false;
       this.pending = [];
       this.open = null;
-      this.majoritySeq = this.leaderSeq = this.appendedSeq;
+      this.persistedSeq = this.committedSeq = this.confirmedSeq = this.appendedSeq;
     }
   }
 
-  /** A session's view: majority or leader acknowledgement. */
-  view(ack: () => WriteAck): ReplyBarrier {
+  /**
+   * The highest turn a session may be answered for now: `ack` says which frontier its writes and
+   * what it has seen wait for, `readTurn` is the latest turn in which it ran a linearizable read.
+   */
+  durableFor(ack: WriteAck, readTurn: number): number {
+    const writes = ack === 'majority' ? this.committedSeq : this.persistedSeq;
+    const r = readTurn;
+    // A linearizable read is answered once its round confirmed leadership and what it saw is committed.
+    if (r > this.confirmedSeq || r > this.committedSeq) return Math.min(writes, r - 1);
+    return writes;
+  }
+
+  /** A session's view of the barrier (see durableFor). */
+  view(ack: () => WriteAck, readTurn: () => number = () => 0): ReplyBarrier {
     const barrier = this;
     return {
       get appendedSeq() {
         return barrier.appendedSeq;
       },
       get durableSeq() {
-        return ack() === 'majority' ? barrier.majoritySeq : barrier.leaderSeq;
+        return barrier.durableFor(ack(), readTurn());
       },
       failing: false,
       get closed() {
@@ -132,23 +168,24 @@ export class GroupBarrier {
   }
 
   private advance(): void {
-    let changed = false;
-    const done = (t: Turn, ok: boolean): boolean => ok && (!t.read || t.confirmed) && t !== this.open;
-    for (const t of this.pending) {
-      if (t.seq <= this.majoritySeq) continue;
-      if (t.seq !== this.majoritySeq + 1 || !done(t, !t.wrote || t.committed)) break;
-      this.majoritySeq = t.seq;
-      changed = true;
-    }
-    for (const t of this.pending) {
-      if (t.seq <= this.leaderSeq) continue;
-      if (t.seq !== this.leaderSeq + 1 || !done(t, !t.wrote || t.persisted)) break;
-      this.leaderSeq = t.seq;
-      changed = true;
-    }
-    const low = Math.min(this.majoritySeq, this.leaderSeq);
+    const before = this.persistedSeq + this.committedSeq + this.confirmedSeq;
+    this.persistedSeq = this.frontier(this.persistedSeq, (t) => !t.wrote || t.persisted);
+    this.committedSeq = this.frontier(this.committedSeq, (t) => !t.wrote || t.committed);
+    this.confirmedSeq = this.frontier(this.confirmedSeq, (t) => !t.read || t.confirmed);
+    const low = Math.min(this.persistedSeq, this.committedSeq, this.confirmedSeq);
     while (this.pending.length > 0 && this.pending[0]!.seq <= low) this.pending.shift();
-    if (changed) this.notify();
+    if (this.persistedSeq + this.committedSeq + this.confirmedSeq !== before) this.notify();
+  }
+
+  /** How far turns after `from` are done by `done`, in order; the open turn never is. */
+  private frontier(from: number, done: (t: Turn) => boolean): number {
+    let seq = from;
+    for (const t of this.pending) {
+      if (t.seq <= seq) continue;
+      if (t.seq !== seq + 1 || t === this.open || !done(t)) break;
+      seq = t.seq;
+    }
+    return seq;
   }
 
   private notify(): void {

@@ -54,6 +54,7 @@ class OutboundLink {
   private backoffMs = peerLinkLimits.reconnectMinMs;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
+  private corked = false;
 
   constructor(
     private address: PeerAddress,
@@ -76,7 +77,17 @@ class OutboundLink {
   send(frame: readonly Buffer[]): boolean {
     if (this.closed) return false;
     if (this.connected && this.queue.length === 0 && this.socket!.writableNeedDrain === false) {
-      for (const part of frame) this.socket!.write(part);
+      const socket = this.socket!;
+      // The messages of one turn (a Ready carries one append per proposal) leave in one write.
+      if (!this.corked) {
+        this.corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          socket.uncork();
+        });
+      }
+      for (const part of frame) socket.write(part);
       this.sentFrames++;
       return true;
     }

@@ -33,6 +33,7 @@ import { GroupBarrier } from './group-barrier.js';
 import { GroupMembership, type MemberRecord } from './group-membership.js';
 import { checkGroupOrigin } from './group-origin.js';
 import type { GroupPlan } from './group-peers.js';
+import { FollowerReads, servedByFollower } from './follower-reads.js';
 import { GroupSnapshotter, loadGroupSnapshot } from './group-snapshotter.js';
 import { LeaderForwarder } from './leader-forwarder.js';
 import { MembershipAdmin } from './membership-admin.js';
@@ -69,6 +70,8 @@ interface SessionLevels {
   majorityThrough: number;
   /** The turn of the session's last write (WAIT). */
   lastWriteSeq: number;
+  /** The latest turn in which the session ran a linearizable read on this leader. */
+  readTurn: number;
   view: ReplyBarrier | null;
 }
 
@@ -84,6 +87,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private readonly replay: Session;
   private readonly levels = new WeakMap<Session, SessionLevels>();
   private readonly forwarder: LeaderForwarder;
+  private readonly followerReads: FollowerReads;
   private readonly viewTimer: NodeJS.Timeout;
   private readonly waitTimer: NodeJS.Timeout;
   /** Highest Raft index whose effects are in the key space (ahead of commit on a leader), and its term. */
@@ -150,6 +154,10 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       membersChanged: () => this.publishView(),
     }, registry, options.tickMs);
     this.restoreMembers(snapshotMembers); // the registry as of the snapshot; conf changes after it follow
+    this.followerReads = new FollowerReads({
+      engine: this.engine, selfId: this.self.id, readIndex: (context) => this.loop.readIndex(context),
+      applied: () => this.executedThrough, timeoutMs: 20 * options.tickMs, following: () => this.raftRole !== 'leader',
+    });
     this.viewTimer = setInterval(() => this.publishView(), 1000);
     this.viewTimer.unref();
     // Followers' acknowledgements arrive between commits: WAIT looks again every tick.
@@ -191,6 +199,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.admin.close();
     this.loop.stop();
     this.forwarder.close();
+    this.followerReads.close();
     await this.links.close();
     this.disk.close();
   }
@@ -201,7 +210,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private levelsOf(s: Session): SessionLevels {
     let l = this.levels.get(s);
     if (l === undefined) {
-      l = { base: DEFAULT_CONSISTENCY, next: null, current: DEFAULT_CONSISTENCY, majorityThrough: 0, lastWriteSeq: 0, view: null };
+      l = { base: DEFAULT_CONSISTENCY, next: null, current: DEFAULT_CONSISTENCY, majorityThrough: 0, lastWriteSeq: 0, readTurn: 0, view: null };
       this.levels.set(s, l);
     }
     return l;
@@ -220,7 +229,10 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   replyBarrier(s: Session): ReplyBarrier {
     const l = this.levelsOf(s);
     if (l.view === null) {
-      l.view = this.barrier.view(() => (l.base.writes === 'majority' || l.majorityThrough > this.barrier.majoritySeq ? 'majority' : 'leader'));
+      l.view = this.barrier.view(
+        () => (l.base.writes === 'majority' || l.majorityThrough > this.barrier.committedSeq ? 'majority' : 'leader'),
+        () => l.readTurn,
+      );
     }
     return l.view;
   }
@@ -241,6 +253,13 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       if (reads && (l.current.reads === 'eventual' || s.clusterReadOnly)) return null;
       if (s.multi !== null || fullName === 'exec' || fullName === 'watch') return errors.readOnlyReplica();
       if (this.lead === 0) return errors.groupNoLeader();
+      if (reads && l.current.reads === 'linearizable' && this.engine.config.bool('group-follower-reads') && servedByFollower(spec, fullName)) {
+        // Raft's ReadIndex from a follower: the read runs here once this replica caught up (follower-reads.ts).
+        s.blockRequest = { keys: [], timeoutMs: 0, timeoutReply: errors.groupReadUnconfirmed('unblocked'), waitsFor: undefined };
+        const blocking = this.engine.blocking;
+        this.followerReads.add({ session: s, spec, argv: [...argv], fullName, serve: (reply) => void (blocking.isBlocked(s) && blocking.answer(s, reply())) });
+        return BLOCKED;
+      }
       return this.forwarder.forward(s, argv, l.current) ? BLOCKED : errors.readOnlyReplica();
     }
     if (!this.leaderReady) return errors.groupLeaderCatchingUp();
@@ -250,7 +269,8 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       l.lastWriteSeq = turn;
       if (l.current.writes === 'majority') l.majorityThrough = turn;
     }
-    if (l.current.reads === 'linearizable') this.barrier.noteRead(() => this.scheduleTurnEnd());
+    // A leader-acknowledged write answers from the leader's state once on its disk: no read round.
+    if (l.current.reads === 'linearizable' && !(writes && l.current.writes === 'leader')) l.readTurn = this.barrier.noteRead(() => this.scheduleTurnEnd());
     return null;
   }
 
@@ -304,7 +324,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       this.turnIndex.set(t.seq, result.index);
       if (this.turnIndex.size > 100_000) this.turnIndex.delete(this.turnIndex.keys().next().value!);
     }
-    if (t.read) {
+    if (t.read && !t.wrote) { // a turn that wrote has its reads confirmed by its entry's commit (group-barrier.ts)
       const result = this.loop.readIndex(`t${t.seq}`);
       if (result.kind !== 'pending') this.barrier.abandonPending();
     }
@@ -345,6 +365,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.snapshots.noteApplied(entry);
     this.snapshots.handOff(entry.index);
     this.scheduleSnapshotCheck();
+    this.followerReads.appliedThrough(this.executedThrough);
     if (this.raftRole === 'leader' && !this.leaderReady && this.executedThrough >= this.loop.node.status().lastIndex) this.becomeReady();
     this.serveWaits();
   }
@@ -381,6 +402,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.snapshots.installed(index, snapshot.metadata.confState);
     this.snapshots.installs++;
     this.barrier.committedThrough(index);
+    this.followerReads.appliedThrough(index);
     this.options.log.notice('installed a Raft snapshot from the leader', { index, term, bytes: snapshot.data.byteLength, ms: Date.now() - started });
   }
 
@@ -401,9 +423,12 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
 
   roleChanged(soft: SoftState): void {
     const wasLeader = this.raftRole === 'leader';
-    if (soft.lead !== this.lead) this.forwarder.leaderChanged();
+    const leaderChanged = soft.lead !== this.lead;
+    if (leaderChanged) this.forwarder.leaderChanged();
     this.raftRole = soft.role;
     this.lead = soft.lead;
+    if (soft.role === 'leader') this.followerReads.becameLeader();
+    else if (leaderChanged && soft.lead !== 0) this.followerReads.leaderChanged();
     if (wasLeader && soft.role !== 'leader') this.rollBack('leadership lost');
     if (soft.role === 'leader') {
       this.leaderReady = false;
@@ -418,6 +443,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
 
   readReady(rs: ReadState): void {
     if (rs.context.startsWith('t')) this.barrier.readConfirmed(Number(rs.context.slice(1)));
+    else if (this.followerReads.owns(rs.context)) this.followerReads.readReady(rs);
   }
 
   private becomeReady(): void {
@@ -542,7 +568,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
 
   acknowledged(s: Session): number {
     const seq = this.levelsOf(s).lastWriteSeq;
-    const index = seq === 0 ? 0 : this.turnIndex.get(seq) ?? (seq <= this.barrier.majoritySeq ? 0 : Infinity);
+    const index = seq === 0 ? 0 : this.turnIndex.get(seq) ?? (seq <= this.barrier.committedSeq ? 0 : Infinity);
     return this.replicas().filter((r) => r.offset >= index).length;
   }
 

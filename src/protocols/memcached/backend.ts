@@ -8,7 +8,8 @@ import type { MemcachedExecutor } from '../../core/memcached/executor.js';
  *  delete, incr); store: may be refused for memory; flush: the whole database. */
 export type RequestKind = 'read' | 'update' | 'store' | 'flush';
 
-export type Refusal = 'loading' | 'disk-error' | 'out-of-memory';
+/** group-unavailable: a replica group member that cannot serve now (docs/design/memcached.md). */
+export type Refusal = 'loading' | 'disk-error' | 'out-of-memory' | 'group-unavailable';
 
 export interface MemcachedBackend {
   run<T>(kind: RequestKind, key: string | null, fn: (mc: MemcachedExecutor) => T): T | Refusal;
@@ -20,10 +21,15 @@ export interface MemcachedBackend {
 }
 
 export function isRefusal<T>(r: T | Refusal): r is Refusal {
-  return r === 'loading' || r === 'disk-error' || r === 'out-of-memory';
+  return r === 'loading' || r === 'disk-error' || r === 'out-of-memory' || r === 'group-unavailable';
 }
 
 /** A refusal as a text-protocol error line. */
 export function refusalText(r: Refusal): string {
-  return r === 'loading' ? memcachedErrors.loading : r === 'disk-error' ? memcachedErrors.diskError : memcachedErrors.outOfMemory;
+  switch (r) {
+    case 'loading': return memcachedErrors.loading;
+    case 'disk-error': return memcachedErrors.diskError;
+    case 'out-of-memory': return memcachedErrors.outOfMemory;
+    case 'group-unavailable': return memcachedErrors.groupUnavailable;
+  }
 }

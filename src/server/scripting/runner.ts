@@ -290,7 +290,7 @@ export class ScriptRunner {
     lua.lua_sethook(T, null, 0, 0);
     unrefRegistry(run.sandbox.L, run.threadRef);
     this.current = null;
-    this.engine.ks.now = this.engine.clock.nowMs();
+    this.engine.ks.now = this.engine.commandNowMs();
     if (++this.runsSinceGc >= 50) {
       // A small collection step now and then, as Redis does, instead of an occasional long one.
       this.runsSinceGc = 0;

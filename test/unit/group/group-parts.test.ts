@@ -1,10 +1,9 @@
-// The small parts of a replica group: the member list, the entry payload, the leader's reply
-// barrier and the reader of a leader's RESP replies.
+// The small parts of a replica group: the member list, the entry payload and the reader of a
+// leader's RESP replies (the reply barrier: group-barrier.test.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planGroup } from '../../../src/io/group/group-peers.js';
 import { decodeEntryBatch, encodeEntryBatch } from '../../../src/io/group/entry-batch.js';
-import { GroupBarrier } from '../../../src/io/group/group-barrier.js';
 import { encodeRecord } from '../../../src/io/persistence/log-format.js';
 import { ReplyReader } from '../../../src/protocols/resp/reply-reader.js';
 import { ReplyBuffer } from '../../../src/protocols/resp/encoder.js';
@@ -50,51 +49,6 @@ describe('entry batches', () => {
     assert.equal(decodeEntryBatch(new Uint8Array(0)), null);
     assert.equal(decodeEntryBatch(Buffer.from([9])), null);
     for (let cut = 1; cut < good.length; cut++) assert.equal(decodeEntryBatch(good.subarray(0, cut)), null, `cut at ${cut}`);
-  });
-});
-
-describe('GroupBarrier', () => {
-  const turns: Array<() => void> = [];
-  const schedule = (): void => void turns.push(() => {});
-
-  test('majority waits for commit, leader for the fsync, reads for their round', () => {
-    const b = new GroupBarrier();
-    const majority = b.view(() => 'majority');
-    const leader = b.view(() => 'leader');
-    b.noteWrite(schedule);
-    assert.equal(b.appendedSeq, 1);
-    assert.equal(b.nextTurnSeq, 1);
-    const t1 = b.closeTurn()!;
-    assert.equal(b.nextTurnSeq, 2);
-    b.proposed(t1, 10);
-    assert.equal(majority.durableSeq, 0);
-    b.persistedThrough(10);
-    assert.equal(leader.durableSeq, 1);
-    assert.equal(majority.durableSeq, 0);
-    b.noteRead(schedule);
-    const t2 = b.closeTurn()!;
-    b.committedThrough(10);
-    assert.equal(majority.durableSeq, 1, 'the read turn waits for its round');
-    b.readConfirmed(t2.seq);
-    assert.equal(majority.durableSeq, 2);
-    assert.equal(leader.durableSeq, 2);
-    assert.equal(b.hasPending, false);
-  });
-
-  test('abandoning pending turns tells waiters with closed set, then numbering goes on', () => {
-    const b = new GroupBarrier();
-    const view = b.view(() => 'majority');
-    b.noteWrite(schedule);
-    b.proposed(b.closeTurn()!, 5);
-    let sawClosed: boolean | null = null;
-    view.whenChanged(() => (sawClosed = view.closed));
-    assert.equal(b.uncommittedWrites, true);
-    b.abandonPending();
-    assert.equal(sawClosed, true);
-    assert.equal(view.closed, false);
-    assert.equal(view.durableSeq, b.appendedSeq);
-    b.noteWrite(schedule);
-    assert.equal(b.appendedSeq, 2);
   });
 });
 
