@@ -10,10 +10,12 @@ import { ReplyKind, type Reply } from '../../src/core/reply.js';
 import { ManualClock } from '../../src/server/clock.js';
 import { Engine } from '../../src/server/engine.js';
 import { SILENT_TRANSPORT, type Session } from '../../src/server/session.js';
-import { WindowReader } from '../../src/io/persistence/byte-reader.js';
+import { encodeGroupSnapshot } from '../../src/io/group/group-snapshot.js';
+import { loadGroupSnapshot } from '../../src/io/group/group-snapshotter.js';
+import { Logger } from '../../src/server/log.js';
 import { ChunkWriter } from '../../src/io/persistence/chunk-writer.js';
 import { crc32c } from '../../src/io/persistence/crc32c.js';
-import { SnapshotReader, writeEntry, writeEof, writeHeader, writeSelectDb } from '../../src/io/persistence/snapshot-format.js';
+import { writeEntry, writeEof, writeHeader, writeSelectDb } from '../../src/io/persistence/snapshot-format.js';
 import type { ClientOp, Output, Value } from '../history.js';
 
 /** What a normal entry carries (JSON, UTF-8): who asked, when, and the command. */
@@ -84,8 +86,17 @@ export class KvMachine {
     return keyspaceDigest(this.engine.ks);
   }
 
-  /** The whole key space in Cairn's snapshot format (the format of dump.rdb), as Raft's snapshot data. */
+  /**
+   * Raft's snapshot data as a replica group server writes it: the group snapshot envelope
+   * (src/io/group/group-snapshot.ts) around the whole key space in Cairn's snapshot format
+   * (the format of dump.rdb), with an empty members section (the simulator's membership is
+   * Raft's own conf state).
+   */
   snapshot(): Uint8Array {
+    return encodeGroupSnapshot({ keyspace: this.keyspaceBytes(), members: new Uint8Array(0) });
+  }
+
+  private keyspaceBytes(): Uint8Array {
     const out = new ChunkWriter(null, 4096);
     writeHeader(out);
     let keys = 0;
@@ -112,26 +123,9 @@ export class KvMachine {
     return m;
   }
 
+  /** Loads with the server's own snapshot loader (what InstallSnapshot and a restart run there). */
   private load(data: Uint8Array): void {
-    if (data.length === 0) return; // a new group's initial snapshot: nothing yet
-    const reader = new SnapshotReader(new WindowReader(memoryFile(data)));
-    for (;;) {
-      const item = reader.next();
-      switch (item.kind) {
-        case 'aux':
-        case 'function':
-          break;
-        case 'corrupt':
-          throw new Error(`Raft snapshot data is damaged at byte ${item.offset}: ${item.reason}`);
-        case 'end':
-          return;
-        case 'key': {
-          const e = this.engine.ks.db(item.db).add(item.key, item.type, item.value);
-          if (item.expiresAt !== 0) this.engine.ks.db(item.db).setExpire(e, item.expiresAt);
-          break;
-        }
-      }
-    }
+    loadGroupSnapshot(this.engine, data, Logger.silent()); // an empty envelope: a new group's initial snapshot
   }
 
   private run(argv: readonly string[]): void {
@@ -140,19 +134,6 @@ export class KvMachine {
     // everywhere, and for the commands this adapter proposes it is a bug.
     if (reply.k === ReplyKind.Error) throw new Error(`${argv.join(' ')} failed while applying: ${String(reply.v)}`);
   }
-}
-
-function memoryFile(data: Uint8Array): { path: string; size: number; read(target: Uint8Array, position: number): number; close(): void } {
-  return {
-    path: 'raft-snapshot',
-    size: data.length,
-    read: (target, position) => {
-      const n = Math.max(0, Math.min(target.length, data.length - position));
-      target.set(data.subarray(position, position + n), 0);
-      return n;
-    },
-    close: () => {},
-  };
 }
 
 function describe(r: Reply): string {

@@ -128,12 +128,22 @@ export const streamLimits = {
   xautoclaimCountMax: (1024 * 1024 * 1024) / 16,
 } as const;
 
+/** Raft snapshots in a replica group (src/io/group/group-snapshotter.ts). */
+export const groupSnapshotLimits = {
+  /** Bytes of entries kept behind a snapshot at most, whatever group-log-keep-entries says:
+   *  raft.log is rewritten with them at once after each snapshot (a synchronous write). */
+  keptTailMaxBytes: 16 * MB,
+};
+
 /** Links between the replicas of a group (src/io/group/peer-links.ts). */
 export const peerLinkLimits = {
-  /** The largest frame a peer may send (a batch of entries or a snapshot chunk). */
-  frameMaxBytes: 64 * MB,
+  /** The largest frame a peer may send: a batch of entries, or a whole Raft snapshot (the
+   *  key space in snapshot format), which travels as one frame. A group whose snapshot is
+   *  larger cannot catch a follower up by InstallSnapshot (docs/design/group-snapshots.md). */
+  frameMaxBytes: 1024 * MB,
   /** Bytes queued toward one peer that is slow or unreachable; beyond it messages are dropped
-   *  (Raft resends what matters), so a dead peer never grows the heap. */
+   *  (Raft resends what matters), so a dead peer never grows the heap. One frame larger than
+   *  this (a snapshot) is still queued when nothing else is. */
   queueMaxBytes: 256 * MB,
   /** Reconnect back-off after a failed or lost connection: doubles from min to max. */
   reconnectMinMs: 50,

@@ -216,6 +216,7 @@ function replicationFields(e: Engine): Field[] {
     ['master_repl_offset', e.replication.offset()],
     ['second_repl_offset', -1],
     ['repl_backlog_active', 0],
+    ...(r.groupInfoFields?.() ?? []),
   ];
 }
 

@@ -19,6 +19,8 @@ export interface ReplicationStatus {
   replicas(): readonly ReplicaInfo[];
   /** WAIT: how many replicas hold every write this session made so far. */
   acknowledged(s: Session): number;
+  /** Extra INFO replication fields (a replica group's Raft log and snapshots). */
+  groupInfoFields?(): Array<readonly [string, string | number]>;
 }
 
 /** A server with no replicas: WAIT finds no one to wait for. */

@@ -7,7 +7,7 @@
 //   entry    = f64 term | f64 index | u8 kind (0 normal, 1 conf-change) | bytes data
 //   snapshot = f64 index | f64 term | ids voters | ids learners | bytes data
 //   bytes    = u32 length | length bytes;  ids = u32 count | count f64;  text = bytes (UTF-8)
-import type { ConfState, Entry, HardState, Message, MessageType, Snapshot } from './types.js';
+import type { ConfState, Entry, HardState, Message, MessageType, Snapshot, SnapshotRequest } from './types.js';
 
 const VERSION = 1;
 
@@ -250,6 +250,18 @@ export function encodeMessage(m: Message): Uint8Array {
 }
 
 /** The message in `bytes`, or null when they are not one (wrong version, truncated, trailing bytes). */
+/**
+ * A snapshot message as two parts whose concatenation is exactly encodeMessage(m): everything
+ * before the snapshot data (its length included), then the data itself, not copied. A large
+ * snapshot is then written to disk or framed for a peer without copying it.
+ */
+export function encodeSnapshotMessage(m: SnapshotRequest): [Uint8Array, Uint8Array] {
+  const head = encodeMessage({ ...m, snapshot: { metadata: m.snapshot.metadata, data: new Uint8Array(0) } });
+  // The data is the message's last field: a u32 length (written as 0 here), then the bytes.
+  new DataView(head.buffer, head.byteOffset, head.byteLength).setUint32(head.byteLength - 4, m.snapshot.data.byteLength);
+  return [head, m.snapshot.data];
+}
+
 export function decodeMessage(bytes: Uint8Array): Message | null {
   try {
     const r = new Reader(bytes);

@@ -5,5 +5,5 @@ export type { RaftStatus, ReadIndexResult } from './raft.js';
 export { raftConfig, validateRaftConfig, type RaftConfig, type RaftConfigInput, type ReadOnlyOption } from './config.js';
 export { MemoryStorage, entryBytes, type Storage, type StorageResult } from './storage.js';
 export { encodeConfChange, decodeConfChange } from './conf-change.js';
-export { encodeMessage, decodeMessage, encodeHardState, decodeHardState, encodeEntry, decodeEntry } from './codec.js';
+export { encodeMessage, encodeSnapshotMessage, decodeMessage, encodeHardState, decodeHardState, encodeEntry, decodeEntry } from './codec.js';
 export type { ProgressStatus, ProgressState } from './progress.js';

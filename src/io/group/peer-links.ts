@@ -13,6 +13,8 @@ import net from 'node:net';
 import { peerLinkLimits } from '../../core/limits.js';
 
 const MAGIC = 'CAIRN-PEER/1';
+/** Frames at least this large are gathered in parts until complete (see onData). */
+const GATHER_FRAMES_FROM_BYTES = 1024 * 1024;
 
 export interface PeerAddress {
   readonly host: string;
@@ -43,7 +45,8 @@ export interface PeerLinkStats {
 class OutboundLink {
   private socket: net.Socket | null = null;
   private connected = false;
-  private queue: Buffer[] = [];
+  /** Frames waiting, each as the buffers it is written from. */
+  private queue: Array<readonly Buffer[]> = [];
   queuedBytes = 0;
   sentFrames = 0;
   droppedFrames = 0;
@@ -69,19 +72,26 @@ class OutboundLink {
     this.socket?.destroy(); // 'close' redials at the new address
   }
 
-  send(frame: Buffer): boolean {
+  /** One frame, possibly in several buffers (written back to back, never split by another frame). */
+  send(frame: readonly Buffer[]): boolean {
     if (this.closed) return false;
     if (this.connected && this.queue.length === 0 && this.socket!.writableNeedDrain === false) {
-      this.socket!.write(frame);
+      const socket = this.socket!;
+      // The parts of one frame leave in one write; nothing stays corked past this call (a link
+      // closed later in the same tick must not take a frame already sent with it).
+      if (frame.length > 1) socket.cork();
+      for (const part of frame) socket.write(part);
+      if (frame.length > 1) socket.uncork();
       this.sentFrames++;
       return true;
     }
-    if (this.queuedBytes + frame.length > peerLinkLimits.queueMaxBytes) {
+    const bytes = frame.reduce((n, b) => n + b.length, 0);
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes > peerLinkLimits.queueMaxBytes) {
       this.droppedFrames++;
       return false;
     }
     this.queue.push(frame);
-    this.queuedBytes += frame.length;
+    this.queuedBytes += bytes;
     if (this.connected) this.flush();
     return true;
   }
@@ -124,9 +134,13 @@ class OutboundLink {
     if (socket === null || !this.connected) return;
     while (this.queue.length > 0) {
       const frame = this.queue.shift()!;
-      this.queuedBytes -= frame.length;
+      let ok = true;
+      for (const part of frame) {
+        this.queuedBytes -= part.length;
+        ok = socket.write(part) && ok;
+      }
       this.sentFrames++;
-      if (!socket.write(frame)) return; // wait for 'drain'
+      if (!ok) return; // wait for 'drain'
     }
   }
 }
@@ -134,6 +148,10 @@ class OutboundLink {
 /** Splits a receiving socket's bytes into frames; the first must be a valid greeting. */
 class InboundLink {
   private pending: Buffer = Buffer.alloc(0);
+  /** A large frame being gathered: its parts so far, their bytes, and the bytes it needs (0: none). */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private awaited = 0;
   peerId: number | null = null;
   private readonly timer: NodeJS.Timeout;
 
@@ -153,12 +171,32 @@ class InboundLink {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.awaited > 0) {
+      // A large frame (a snapshot) arrives in many chunks: gather them and join them once, not
+      // on every chunk (that would copy the frame over and over).
+      this.parts.push(chunk);
+      this.partBytes += chunk.length;
+      if (this.partBytes < this.awaited) return;
+      chunk = Buffer.concat(this.parts, this.partBytes);
+      this.parts = [];
+      this.partBytes = 0;
+      this.awaited = 0;
+    }
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     let offset = 0;
     while (this.pending.length - offset >= 4) {
       const length = this.pending.readUInt32BE(offset);
       if (length > peerLinkLimits.frameMaxBytes) return this.refuse(`frame of ${length} bytes is over the limit`);
-      if (this.pending.length - offset - 4 < length) break;
+      if (this.pending.length - offset - 4 < length) {
+        if (length >= GATHER_FRAMES_FROM_BYTES) {
+          this.parts = [this.pending.subarray(offset)];
+          this.partBytes = this.pending.length - offset;
+          this.awaited = 4 + length;
+          this.pending = Buffer.alloc(0);
+          return;
+        }
+        break;
+      }
       const payload = this.pending.subarray(offset + 4, offset + 4 + length);
       offset += 4 + length;
       if (this.peerId === null) {
@@ -236,9 +274,16 @@ export class PeerLinks {
   }
 
   /** Queues a message for a peer; false when it was dropped (unknown peer or full queue). */
-  send(to: number, payload: Uint8Array): boolean {
+  /** One message; given as parts (a snapshot's head and its data), they are framed as one
+   *  payload without being copied together. */
+  send(to: number, payload: Uint8Array | readonly Uint8Array[]): boolean {
     const link = this.outbound.get(to);
-    return link === undefined ? false : link.send(frame(payload));
+    if (link === undefined) return false;
+    if (payload instanceof Uint8Array) return link.send([frame(payload)]);
+    const length = payload.reduce((n, p) => n + p.byteLength, 0);
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32BE(length, 0);
+    return link.send([head, ...payload.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]);
   }
 
   stats(id: number): PeerLinkStats | null {

@@ -12,7 +12,7 @@
 //       whole log, so on load every entry read before it is dropped (the log restarts from the
 //       snapshot file);
 //   'C' compaction after a local snapshot: same body; entries up to index are dropped, later
-//       ones stay.
+//       ones stay. A rewritten log starts with one (the snapshot it follows).
 // raft.snapshot: "CAIRNRSN", u16 version, u16 zero, then the snapshot message bytes of the codec
 // (metadata and data), then a CRC-32C of everything before it. A new group's first start writes
 // one at index 0 holding the initial membership, before the log is created, so that a restart
@@ -20,7 +20,16 @@
 //
 // A torn last record (a crash mid-append) is cut off with a warning; a bad record with valid
 // ones after it is corruption and stops start-up, naming the file and offset.
-import { decodeEntry, decodeHardState, decodeMessage, encodeEntry, encodeHardState, encodeMessage } from '../../core/raft/codec.js';
+//
+// The log is rewritten after every snapshot (a local one or one installed from the leader), so
+// its size stays bounded: raft.log.tmp gets the header, a 'C' record, the entries still held
+// and the hard state; it is fsynced and renamed over raft.log, and the folder fsynced. The
+// snapshot file is in place (durable) before the rewrite starts, so a crash at any step leaves
+// either the old log or the new one beside it, and both load to the same state: entries the
+// snapshot covers are skipped on load. Entries kept in memory behind the snapshot (for
+// followers that lag a little) are written too but dropped on load: after a restart the log
+// starts right after the snapshot.
+import { decodeEntry, decodeHardState, decodeMessage, encodeEntry, encodeHardState, encodeSnapshotMessage } from '../../core/raft/codec.js';
 import { MemoryStorage } from '../../core/raft/storage.js';
 import type { HardState, Ready, Snapshot } from '../../core/raft/types.js';
 import { crc32c } from '../persistence/crc32c.js';
@@ -31,6 +40,13 @@ const SNAPSHOT_MAGIC = 'CAIRNRSN';
 const VERSION = 1;
 const HEADER_BYTES = 16;
 const RECORD_HEADER_BYTES = 12;
+/** Where a snapshot written in the background waits for its rename (apart from raft.snapshot.tmp,
+ *  which a snapshot installed from the leader meanwhile would use). */
+const BACKGROUND_SNAPSHOT_TEMP = 'raft.snapshot.local.tmp';
+/** Bytes a background snapshot write hands the file per turn of the event loop. */
+const BACKGROUND_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Entries gathered into one write while the log is rewritten. */
+const REWRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class RaftDiskError extends Error {}
 
@@ -60,9 +76,10 @@ function compaction(index: number, term: number): Uint8Array {
   return b;
 }
 
-/** The snapshot as a message body, so metadata and data share the codec's format. */
-function snapshotBytes(snapshot: Snapshot): Uint8Array {
-  return encodeMessage({ type: 'snap', from: 0, to: 0, term: 0, snapshot });
+/** The snapshot as a message body, so metadata and data share the codec's format: the head,
+ *  then the data itself (not copied). */
+function snapshotParts(snapshot: Snapshot): [Uint8Array, Uint8Array] {
+  return encodeSnapshotMessage({ type: 'snap', from: 0, to: 0, term: 0, snapshot });
 }
 
 export interface RaftDiskLoad {
@@ -92,6 +109,8 @@ export class RaftDisk {
     fs.mkdirp(dir);
     const logPath = joinPath(dir, 'raft.log');
     const snapPath = joinPath(dir, 'raft.snapshot');
+    // Leftovers of a rewrite or a snapshot save that a crash interrupted: never renamed, so unused.
+    for (const temp of [`${logPath}.tmp`, `${snapPath}.tmp`, joinPath(dir, BACKGROUND_SNAPSHOT_TEMP)]) if (fs.exists(temp)) fs.unlink(temp);
     if (!fs.exists(logPath)) {
       const storage = MemoryStorage.bootstrap(bootstrapVoters);
       // The initial membership is written down before the log exists: a restart must find it
@@ -141,20 +160,130 @@ export class RaftDisk {
         this.file.write(record('H', encodeHardState(ready.hardState)));
         storage.setHardState(ready.hardState);
       }
+      if (ready.snapshot !== null) {
+        // The 'I' record must be durable before the log is rewritten: until the rename, a crash
+        // leaves the old file, and its entries after the snapshot's index (which may not follow
+        // the snapshot's prefix) must be dropped on load.
+        this.file.fsyncSync();
+        this.rewrite(storage);
+        done(null);
+        return;
+      }
     } catch (e) {
       done(e as Error);
       return;
     }
-    if (ready.mustSync || ready.snapshot !== null) this.file.fsync(done);
+    if (ready.mustSync) this.file.fsync(done);
     else done(null);
   }
 
-  /** Keeps a snapshot the application took, then drops the entries it covers from memory. */
-  saveSnapshot(snapshot: Snapshot, storage: MemoryStorage, keepIndex: number): void {
-    this.writeSnapshotFile(snapshot);
+  /**
+   * Keeps a snapshot the application took, drops from memory the entries up to `keepIndex`
+   * (at most the snapshot's index; later ones stay for followers that lag a little), and
+   * rewrites the log file so that it holds only what is left. Must not run while a Ready is
+   * being persisted (the shell waits until its loop is idle). Throws on I/O errors: the shell
+   * must then stop.
+   */
+  saveSnapshot(snapshot: Snapshot, storage: MemoryStorage, keepIndex: number, writtenInBackground = false): void {
+    if (writtenInBackground) {
+      this.fs.rename(joinPath(this.dir, BACKGROUND_SNAPSHOT_TEMP), joinPath(this.dir, 'raft.snapshot'));
+      this.fs.syncDir(this.dir);
+    } else {
+      this.writeSnapshotFile(snapshot);
+    }
     this.file.write(record('C', compaction(snapshot.metadata.index, snapshot.metadata.term)));
-    this.file.fsyncSync();
     if (keepIndex > storage.firstIndex() - 1) storage.compact(Math.min(keepIndex, snapshot.metadata.index));
+    this.rewrite(storage);
+  }
+
+  /**
+   * Writes the file of a snapshot about to be taken without holding the event loop for long:
+   * a piece of BACKGROUND_CHUNK_BYTES per `schedule`d step, the checksum computed as it goes,
+   * then an fsync in the background; `done` follows. Nothing else changes: the caller then calls
+   * saveSnapshot(..., true), which renames the file into place, or dropBackgroundSnapshot().
+   */
+  writeSnapshotInBackground(snapshot: Snapshot, schedule: (step: () => void) => void, done: (error: Error | null) => void): void {
+    const [messageHead, body] = snapshotParts(snapshot);
+    const head = Buffer.concat([header(SNAPSHOT_MAGIC), messageHead]);
+    let crc = crc32c(head);
+    let f: AppendFile;
+    try {
+      f = this.fs.openAppend(joinPath(this.dir, BACKGROUND_SNAPSHOT_TEMP), true);
+      f.write(head);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    const fail = (e: Error): void => {
+      f.close();
+      done(e);
+    };
+    let at = 0;
+    const step = (): void => {
+      try {
+        const end = Math.min(body.length, at + BACKGROUND_CHUNK_BYTES);
+        const piece = body.subarray(at, end);
+        crc = crc32c(piece, crc);
+        f.write(piece);
+        at = end;
+        if (at < body.length) {
+          schedule(step);
+          return;
+        }
+        const tail = Buffer.alloc(4);
+        tail.writeUInt32LE(crc, 0);
+        f.write(tail);
+      } catch (e) {
+        fail(e as Error);
+        return;
+      }
+      f.fsync((error) => {
+        f.close();
+        done(error);
+      });
+    };
+    schedule(step);
+  }
+
+  /** A snapshot written in the background is not wanted after all. */
+  dropBackgroundSnapshot(): void {
+    const temp = joinPath(this.dir, BACKGROUND_SNAPSHOT_TEMP);
+    if (this.fs.exists(temp)) this.fs.unlink(temp);
+  }
+
+  /** Bytes in raft.log now. */
+  logBytes(): number {
+    return this.file.size();
+  }
+
+  /**
+   * Replaces raft.log with a file holding only what `storage` holds: the snapshot it follows
+   * (a 'C' record), its entries and its hard state. Written beside, fsynced, renamed, folder
+   * fsynced; the old file is closed only once the new one is complete.
+   */
+  private rewrite(storage: MemoryStorage): void {
+    const logPath = this.logPath;
+    const temp = `${logPath}.tmp`;
+    const snap = storage.snapshot().metadata;
+    const f = this.fs.openAppend(temp, true);
+    try {
+      f.write(header(LOG_MAGIC));
+      f.write(record('C', compaction(snap.index, snap.term)));
+      const last = storage.lastIndex();
+      for (let lo = storage.firstIndex(); lo <= last; ) {
+        const batch = storage.entries(lo, last + 1, REWRITE_BATCH_BYTES);
+        f.write(Buffer.concat(batch.map((e) => record('E', encodeEntry(e)))));
+        lo += batch.length;
+      }
+      f.write(record('H', encodeHardState(storage.initialState().hardState)));
+      f.fsyncSync();
+    } finally {
+      f.close();
+    }
+    this.file.close();
+    this.fs.rename(temp, logPath);
+    this.fs.syncDir(this.dir);
+    this.file = this.fs.openAppend(logPath, false);
   }
 
   close(): void {
@@ -168,16 +297,17 @@ export class RaftDisk {
 
 /** Replaces raft.snapshot atomically: a temporary file, fsync, rename, fsync of the folder. */
 function writeSnapshotFile(fs: FileSystem, dir: string, snapshot: Snapshot): void {
-  const body = snapshotBytes(snapshot);
-  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length + 4);
-  header(SNAPSHOT_MAGIC).copy(out, 0);
-  out.set(body, HEADER_BYTES);
-  out.writeUInt32LE(crc32c(out, 0, 0, HEADER_BYTES + body.length), HEADER_BYTES + body.length);
+  const [messageHead, data] = snapshotParts(snapshot);
+  const head = Buffer.concat([header(SNAPSHOT_MAGIC), messageHead]);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32LE(crc32c(data, crc32c(head)), 0);
   const target = joinPath(dir, 'raft.snapshot');
   const temp = `${target}.tmp`;
   const f = fs.openAppend(temp, true);
   try {
-    f.write(out);
+    f.write(head);
+    f.write(data);
+    f.write(tail);
     f.fsyncSync();
   } finally {
     f.close();

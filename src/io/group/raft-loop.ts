@@ -2,7 +2,7 @@
 // and each Ready handled in the order Raft requires: persist (fsync) first, then send, then
 // apply, then advance. The state machine it drives is given by the caller (a Cairn engine in a
 // replica group, a small log in tests); this file knows nothing of keys or commands.
-import { decodeConfChange, decodeMessage, encodeMessage, RawNode, type ConfChange, type ConfState, type Entry, type NodeId, type ProposeResult, type RaftConfigInput, type RaftStatus, type ReadIndexResult, type ReadState, type Ready, type Snapshot, type SoftState } from '../../core/raft/index.js';
+import { decodeConfChange, decodeMessage, encodeMessage, encodeSnapshotMessage, RawNode, type ConfChange, type ConfState, type Entry, type NodeId, type ProposeResult, type RaftConfigInput, type RaftStatus, type ReadIndexResult, type ReadState, type Ready, type Snapshot, type SoftState } from '../../core/raft/index.js';
 import type { MemoryStorage } from '../../core/raft/storage.js';
 import type { PeerLinks } from './peer-links.js';
 import type { RaftDisk } from './raft-disk.js';
@@ -45,6 +45,8 @@ export class RaftLoop {
   private busy = false;
   private scheduled = false;
   private stopped = false;
+  /** Work that must not overlap a Ready being persisted (saving a snapshot rewrites the log). */
+  private idleTasks: Array<() => void> = [];
   /** Highest index applied to the state machine. */
   applied: number;
 
@@ -99,8 +101,22 @@ export class RaftLoop {
     return this.node.status();
   }
 
+  /**
+   * Runs `task` once no Ready is being persisted: now if none is, else right after the current
+   * one is advanced and before the next is taken. The task must not throw.
+   */
+  runWhenIdle(task: () => void): void {
+    if (this.stopped) return;
+    if (!this.busy) {
+      task();
+      return;
+    }
+    this.idleTasks.push(task);
+  }
+
   stop(): void {
     this.stopped = true;
+    this.idleTasks = [];
     clearInterval(this.timer);
   }
 
@@ -127,6 +143,9 @@ export class RaftLoop {
       }
       this.afterPersist(rd);
       this.busy = false;
+      const tasks = this.idleTasks;
+      this.idleTasks = [];
+      for (const task of tasks) if (!this.stopped) task();
       this.handleReady();
     });
   }
@@ -134,7 +153,8 @@ export class RaftLoop {
   private afterPersist(rd: Ready): void {
     if (rd.entries.length > 0) this.options.machine.persisted?.(this.options.storage.lastIndex());
     for (const m of rd.messages) {
-      const sent = this.options.links.send(m.to, encodeMessage(m));
+      // A snapshot is framed from its parts: its data (maybe hundreds of MB) is not copied.
+      const sent = this.options.links.send(m.to, m.type === 'snap' ? encodeSnapshotMessage(m) : encodeMessage(m));
       if (!sent) this.node.reportUnreachable(m.to);
       // Raft pauses a follower while a snapshot is on its way: say how the send went (a lost
       // snapshot shows later as the follower's rejection, and Raft probes again).

@@ -7,7 +7,9 @@
 // - Followers apply committed entries through a replay session with the key space's clock at 0
 //   and never expire keys themselves (Keyspace.replicaExpiry).
 // - A leader that loses leadership with writes not yet committed drops the clients waiting on
-//   them and rebuilds its key space from the committed log before following.
+//   them and rebuilds its key space from its newest Raft snapshot and the committed log after it.
+// - Every member snapshots its key space into Raft and compacts its log (group-snapshotter.ts,
+//   docs/design/group-snapshots.md); a follower too far behind gets the leader's snapshot.
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from '../../core/commands/spec.js';
 import { SLOT_COUNT } from '../../core/cluster/slots.js';
@@ -32,6 +34,7 @@ import { GroupMembership, type MemberRecord } from './group-membership.js';
 import { checkGroupOrigin } from './group-origin.js';
 import type { GroupPlan } from './group-peers.js';
 import { FollowerReads, servedByFollower } from './follower-reads.js';
+import { GroupSnapshotter, loadGroupSnapshot } from './group-snapshotter.js';
 import { LeaderForwarder } from './leader-forwarder.js';
 import { MembershipAdmin } from './membership-admin.js';
 import { PeerLinks } from './peer-links.js';
@@ -87,8 +90,11 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private readonly followerReads: FollowerReads;
   private readonly viewTimer: NodeJS.Timeout;
   private readonly waitTimer: NodeJS.Timeout;
-  /** Highest Raft index whose effects are in the key space (ahead of commit on a leader). */
+  /** Highest Raft index whose effects are in the key space (ahead of commit on a leader), and its term. */
   private executedThrough = 0;
+  private executedTerm = 0;
+  readonly snapshots: GroupSnapshotter;
+  private snapshotCheckScheduled = false;
   /** Records of the turn being filled (leader). */
   private turnRecords: Buffer[] = [];
   private raftRole: StateRole = 'follower';
@@ -114,6 +120,15 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.replay.canBlock = false;
     this.engine.ks.replicaExpiry = true;
     this.forwarder = new LeaderForwarder(this.engine, () => this.leaderAddress());
+    // The newest snapshot first (Raft's applied index starts there), then Raft hands over the
+    // committed entries after it.
+    const snap = storage.snapshot();
+    const snapshotMembers = snap.data.byteLength > 0 ? loadGroupSnapshot(this.engine, snap.data, options.log) : new Uint8Array(0);
+    this.executedThrough = snap.metadata.index;
+    this.executedTerm = snap.metadata.term;
+    this.snapshots = new GroupSnapshotter({
+      engine: this.engine, storage, disk, log: options.log, members: () => this.membersSnapshot(), onFatal: (e) => options.onFatal(e),
+    });
     let loop: RaftLoop | null = null;
     this.links = new PeerLinks({
       selfId: this.self.id,
@@ -124,7 +139,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       onWarning: (message, fields) => options.log.warning(message, fields),
     });
     this.loop = loop = new RaftLoop({
-      raft: { id: this.self.id, seed: randomBytes(4).readUInt32LE(0) & 0x7fffffff, applied: 0 },
+      raft: { id: this.self.id, seed: randomBytes(4).readUInt32LE(0) & 0x7fffffff, applied: snap.metadata.index },
       storage,
       disk,
       links: this.links,
@@ -138,6 +153,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       isServingLeader: () => this.raftRole === 'leader' && this.leaderReady,
       membersChanged: () => this.publishView(),
     }, registry, options.tickMs);
+    this.restoreMembers(snapshotMembers); // the registry as of the snapshot; conf changes after it follow
     this.followerReads = new FollowerReads({
       engine: this.engine, selfId: this.self.id, readIndex: (context) => this.loop.readIndex(context),
       applied: () => this.executedThrough, timeoutMs: 20 * options.tickMs, following: () => this.raftRole !== 'leader',
@@ -157,6 +173,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     const { disk, storage, truncatedAt } = RaftDisk.open(fs, options.raftDir, options.plan.joinNodeId !== undefined ? [] : options.plan.members.map((m) => m.id));
     if (truncatedAt !== null) options.log.warning('the Raft log ended in a torn record; it was cut off', { offset: truncatedAt });
     const group = new ReplicaGroup(options, disk, storage);
+    group.snapshots.attach(group.loop);
     await group.links.listen();
     group.links.setPeers(group.admin.peerAddresses());
     const engine = options.engine;
@@ -303,6 +320,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       }
       this.barrier.proposed(t, result.index);
       this.executedThrough = result.index;
+      this.executedTerm = result.term;
       this.turnIndex.set(t.seq, result.index);
       if (this.turnIndex.size > 100_000) this.turnIndex.delete(this.turnIndex.keys().next().value!);
     }
@@ -310,6 +328,28 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       const result = this.loop.readIndex(`t${t.seq}`);
       if (result.kind !== 'pending') this.barrier.abandonPending();
     }
+    this.maybeSnapshot();
+  }
+
+  /**
+   * Starts a Raft snapshot if the log has grown enough, at a moment when the key space is
+   * exactly the state after executedThrough: no write of this turn waits to be proposed and no
+   * stray write awaits a rebuild. On a leader that index may not be committed yet; the
+   * snapshotter hands the snapshot to Raft only once it is (docs/design/group-snapshots.md).
+   */
+  private maybeSnapshot(): void {
+    if (this.stopped || this.needsRebuild || this.turnRecords.length > 0) return;
+    if (!this.snapshots.due(this.loop.applied)) return;
+    this.snapshots.start(this.executedThrough, this.executedTerm);
+  }
+
+  private scheduleSnapshotCheck(): void {
+    if (this.snapshotCheckScheduled) return;
+    this.snapshotCheckScheduled = true;
+    setImmediate(() => {
+      this.snapshotCheckScheduled = false;
+      this.maybeSnapshot();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -319,8 +359,12 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     if (entry.index > this.executedThrough) {
       if (entry.data.byteLength > 0) this.applyBatch(entry);
       this.executedThrough = entry.index;
+      this.executedTerm = entry.term;
     }
     this.barrier.committedThrough(entry.index);
+    this.snapshots.noteApplied(entry);
+    this.snapshots.handOff(entry.index);
+    this.scheduleSnapshotCheck();
     this.followerReads.appliedThrough(this.executedThrough);
     if (this.raftRole === 'leader' && !this.leaderReady && this.executedThrough >= this.loop.node.status().lastIndex) this.becomeReady();
     this.serveWaits();
@@ -331,14 +375,46 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   }
 
   applyConfChange(change: ConfChange, state: ConfState, entry: Entry): void {
-    if (entry.index > this.executedThrough) this.executedThrough = entry.index;
+    if (entry.index > this.executedThrough) {
+      this.executedThrough = entry.index;
+      this.executedTerm = entry.term;
+    }
     this.barrier.committedThrough(entry.index);
     this.admin.applied(change, state, entry);
+    this.snapshots.noteConfChange(entry.index, state);
   }
 
+  /** InstallSnapshot: the leader's snapshot replaces the whole key space (Raft persisted it already). */
   restore(snapshot: Snapshot): void {
-    // Snapshots are not taken yet (the log is kept whole), so none can arrive from a leader.
-    this.options.onFatal(new Error(`a Raft snapshot at index ${snapshot.metadata.index} arrived, and this version cannot install one`));
+    const { index, term } = snapshot.metadata;
+    const started = Date.now();
+    this.turnRecords = [];
+    this.needsRebuild = false;
+    this.flushKeyspace();
+    try {
+      this.restoreMembers(loadGroupSnapshot(this.engine, snapshot.data, this.options.log));
+    } catch (e) {
+      this.options.onFatal(new Error(`the Raft snapshot at index ${index} from the leader cannot be loaded: ${(e as Error).message}`));
+      return;
+    }
+    this.executedThrough = index;
+    this.executedTerm = term;
+    this.snapshots.installed(index, snapshot.metadata.confState);
+    this.snapshots.installs++;
+    this.barrier.committedThrough(index);
+    this.followerReads.appliedThrough(index);
+    this.options.log.notice('installed a Raft snapshot from the leader', { index, term, bytes: snapshot.data.byteLength, ms: Date.now() - started });
+  }
+
+  /** The members section of this group's Raft snapshots: the member registry (membership-admin.ts). */
+  membersSnapshot(): Uint8Array {
+    return this.admin.membersSnapshot();
+  }
+
+  /** A snapshot's members section (from this node's disk or from the leader) replaces the registry. */
+  restoreMembers(bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return;
+    if (!this.admin.restoreMembers(bytes)) this.options.log.warning('the members section of a Raft snapshot is not a registry this version reads; the members were kept');
   }
 
   persisted(lastIndex: number): void {
@@ -413,6 +489,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
    * applied; later committed entries arrive through apply()).
    */
   private rollBack(why: string): void {
+    this.snapshots.rolledBack(this.loop.applied);
     const speculative = this.executedThrough > this.loop.applied || this.turnRecords.length > 0 || this.barrier.uncommittedWrites || this.needsRebuild;
     this.turnRecords = [];
     this.barrier.closeTurn();
@@ -424,22 +501,36 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.rebuild(this.loop.applied);
   }
 
+  /** The key space from the newest snapshot and the committed entries after it, up to `through`. */
   private rebuild(through: number): void {
     this.needsRebuild = false;
+    this.flushKeyspace();
+    const storage = this.storage;
+    const snap = storage.snapshot();
+    try {
+      if (snap.data.byteLength > 0) loadGroupSnapshot(this.engine, snap.data, this.options.log);
+    } catch (e) {
+      this.options.onFatal(new Error(`the Raft snapshot at index ${snap.metadata.index} cannot be loaded: ${(e as Error).message}`));
+      return;
+    }
+    // Entries kept behind the snapshot (for lagging followers) are already in it.
+    for (let lo = Math.max(storage.firstIndex(), snap.metadata.index + 1); lo <= through; ) {
+      const batch = storage.entries(lo, through + 1, 64 * 1024 * 1024);
+      for (const e of batch) if (e.type === 'normal' && e.data.byteLength > 0) this.applyBatch(e);
+      lo += batch.length;
+    }
+    this.executedThrough = through;
+    this.executedTerm = storage.term(through);
+  }
+
+  /** Empties the key space, the function libraries and the script cache (replay session, no effects). */
+  private flushKeyspace(): void {
     const engine = this.engine;
     for (const argv of [['FLUSHALL', 'SYNC'], ['FUNCTION', 'FLUSH', 'SYNC'], ['SCRIPT', 'FLUSH', 'SYNC']]) {
       const found = engine.resolve(argv);
       if (typeof found !== 'string' && !('error' in found)) engine.call(this.replay, found.spec, argv, found.fullName);
     }
     engine.ks.takeEffects();
-    const storage = this.storage;
-    const first = storage.firstIndex();
-    for (let lo = first; lo <= through; ) {
-      const batch = storage.entries(lo, through + 1, 64 * 1024 * 1024);
-      for (const e of batch) if (e.type === 'normal' && e.data.byteLength > 0) this.applyBatch(e);
-      lo += batch.length;
-    }
-    this.executedThrough = through;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -468,6 +559,11 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       if (p !== undefined && this.links.stats(m.id)?.connected === true) out.push({ ip: m.host, port: m.port, offset: p.match });
     }
     return out;
+  }
+
+  /** INFO replication: where the Raft log starts and the snapshots behind it. */
+  groupInfoFields(): Array<readonly [string, string | number]> {
+    return this.snapshots.infoFields();
   }
 
   acknowledged(s: Session): number {
