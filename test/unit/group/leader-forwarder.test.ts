@@ -19,6 +19,8 @@ async function fakeLeader(): Promise<{ port: number; received: string[][] }> {
   const received: string[][] = [];
   const server = net.createServer((socket) => {
     const reader = new RespReader();
+    // The forwarder may reset its connection when the test closes it: that ends this socket.
+    socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       reader.feed(chunk);
       for (let v = reader.next(); v !== undefined; v = reader.next()) {
