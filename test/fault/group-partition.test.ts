@@ -20,28 +20,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
 import { pickFreePort } from '../helpers/redis-oracle.js';
 import { FaultNet } from '../helpers/fault-proxy.js';
-import { History, describeOperation, type ClientOp, type Operation, type Output, type Value } from '../../sim/history.js';
+import { describeOperation, type Operation, type Value } from '../../sim/history.js';
 import { checkLinearizability } from '../../sim/checkers/linearizability.js';
 import { checkDurability } from '../../sim/checkers/durability.js';
 import { Rng } from '../../src/core/rng.js';
 import { until } from '../helpers/until.js';
+import { ask, connect, disconnectAll, GroupWorkload, nowUs, sleep } from '../helpers/group-workload.js';
 
 const CLIENTS = 6;
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'];
-/** A command without an answer after this long is recorded as indeterminate. */
-const COMMAND_TIMEOUT_MS = 1500;
-/** Pause between a client's operations (keeps the history small enough to check exhaustively). */
-const THINK_MAX_MS = 15;
-/** Pause after an error before the next operation, on a fresh connection. */
-const BACKOFF_MS = 100;
-
-/** Compare-and-set from a known value: 1 when it swapped, 0 when the key held something else. */
-const CAS_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 else return 0 end";
-
 interface Node {
   readonly id: number;
   readonly dir: string;
@@ -52,36 +42,14 @@ interface Node {
 
 const live = new Set<CairnProcess>();
 const dirs: string[] = [];
-const sockets = new Set<Redis>();
 let net: FaultNet | null = null;
 
 after(async () => {
-  for (const c of sockets) c.disconnect();
+  disconnectAll();
   await Promise.allSettled([...live].map((p) => p.kill9()));
   await net?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** Microseconds on the monotonic clock, for the history's timestamps. */
-const nowUs = (): number => Math.round(performance.now() * 1000);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function connect(port: number, timeoutMs = COMMAND_TIMEOUT_MS): Redis {
-  const r = new Redis({ host: '127.0.0.1', port, retryStrategy: () => null, maxRetriesPerRequest: 0, commandTimeout: timeoutMs, connectTimeout: timeoutMs, lazyConnect: false });
-  r.on('error', () => undefined);
-  sockets.add(r);
-  r.once('end', () => sockets.delete(r));
-  return r;
-}
-
-async function ask<T>(port: number, f: (r: Redis) => Promise<T>): Promise<T> {
-  const r = connect(port);
-  try {
-    return await f(r);
-  } finally {
-    r.disconnect();
-  }
-}
 
 async function startNode(n: Node): Promise<void> {
   n.proc = await startCairnIn(n.dir, ['--port', String(n.port), '--group-peers', net!.peersFor(n.id), '--group-tick-ms', '100', '--enable-debug-command', 'yes']);
@@ -107,135 +75,6 @@ async function leaderAmong(nodes: Node[], what: string): Promise<Node> {
     if (masters.length !== 1) return undefined;
     return (await ask(masters[0]!.port, (r) => r.set('__probe', String(Date.now())))) === 'OK' ? masters[0] : undefined;
   });
-}
-
-// ---- workload ----------------------------------------------------------------------------
-
-/** Errors that say the command certainly did not run anywhere; every other error is indeterminate. */
-function certainlyNotRun(message: string): boolean {
-  return message.startsWith('READONLY') || message.includes('has no leader right now') || message.includes('still applying entries of earlier terms');
-}
-
-class Workload {
-  readonly history = new History();
-  private stopped = false;
-  private nextProcess = 0;
-  private nextValue = 0;
-  private readonly lastSeen = new Map<string, Value>();
-  private readonly runners: Array<Promise<void>> = [];
-  /** Monotonic ms at which each successful write (write, or cas that swapped) completed. */
-  readonly writeAcks: number[] = [];
-  /** Each node's role as last polled: half the clients send everything to a follower. */
-  private readonly roles = new Map<number, string>();
-  /** Reads answered by a node that was a follower when they were sent and when they completed. */
-  followerReadsOk = 0;
-
-  constructor(
-    private readonly nodes: readonly Node[],
-    private readonly rng: Rng,
-  ) {}
-
-  start(): void {
-    this.runners.push(this.pollRoles());
-    for (let i = 0; i < CLIENTS; i++) this.runners.push(this.run(i));
-  }
-
-  private async pollRoles(): Promise<void> {
-    while (!this.stopped) {
-      await Promise.all(this.nodes.map(async (n) => {
-        const role = n.proc === null ? 'down' : await roleOf(n).catch(() => 'down');
-        this.roles.set(n.id, role);
-      }));
-      await sleep(200);
-    }
-  }
-
-  /** A follower for a follower-reading client (its current one while it still is one). */
-  private followerFor(slot: number, current: number): number {
-    if (this.roles.get(this.nodes[current]!.id) === 'slave') return current;
-    for (let i = 1; i <= this.nodes.length; i++) {
-      const candidate = (current + i + slot) % this.nodes.length;
-      if (this.roles.get(this.nodes[candidate]!.id) === 'slave') return candidate;
-    }
-    return current;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.runners);
-  }
-
-  /**
-   * One client: sticks to a node until an error, then moves to the next one on a fresh
-   * connection. The second half of the clients send everything to a follower (writes are handed
-   * to the leader, linearizable reads are served by the follower after a ReadIndex round).
-   */
-  private async run(slot: number): Promise<void> {
-    const followerClient = slot >= CLIENTS / 2;
-    let target = slot % this.nodes.length;
-    let conn: Redis | null = null;
-    let process = this.nextProcess++;
-    while (!this.stopped) {
-      if (followerClient) {
-        const next = this.followerFor(slot, target);
-        if (next !== target) {
-          conn?.disconnect();
-          conn = null;
-          target = next;
-        }
-      }
-      conn ??= connect(this.nodes[target]!.port);
-      const onFollower = this.roles.get(this.nodes[target]!.id) === 'slave';
-      const key = KEYS[this.rng.below(KEYS.length)]!;
-      const roll = this.rng.below(10);
-      let op: ClientOp;
-      if (roll < 4) op = { kind: 'read', key };
-      else if (roll < 7) op = { kind: 'write', key, value: `v${this.nextValue++}` };
-      else op = { kind: 'cas', key, expected: this.lastSeen.get(key) ?? null, value: `v${this.nextValue++}` };
-      const record = this.history.invoke(process, this.nodes[target]!.id, op, 'strong', nowUs());
-      try {
-        const output = await this.perform(conn, op);
-        this.history.complete(record, 'ok', nowUs(), output);
-        if (op.kind === 'read') this.lastSeen.set(key, (output as { value: Value }).value);
-        if (op.kind === 'read' && onFollower && this.roles.get(this.nodes[target]!.id) === 'slave') this.followerReadsOk++;
-        if (op.kind === 'write' || (op.kind === 'cas' && (output as { swapped: boolean }).swapped)) {
-          this.lastSeen.set(key, op.value);
-          this.writeAcks.push(performance.now());
-        }
-      } catch (e) {
-        const message = (e as Error).message ?? String(e);
-        this.history.complete(record, certainlyNotRun(message) ? 'fail' : 'info', nowUs(), null, message.slice(0, 120));
-        // The old connection may still deliver a late answer: never reuse it. After an
-        // indeterminate operation the client is a new process (the old one may still act).
-        conn.disconnect();
-        conn = null;
-        if (record.status === 'info') process = this.nextProcess++;
-        target = (target + 1) % this.nodes.length;
-        await sleep(BACKOFF_MS);
-        continue;
-      }
-      await sleep(this.rng.below(THINK_MAX_MS + 1));
-    }
-    conn?.disconnect();
-  }
-
-  private async perform(r: Redis, op: ClientOp): Promise<Output> {
-    switch (op.kind) {
-      case 'read':
-        return { value: await r.get(op.key) };
-      case 'write': {
-        const reply = await r.set(op.key, op.value);
-        if (reply !== 'OK') throw new Error(`SET answered ${String(reply)}`);
-        return null;
-      }
-      case 'cas': {
-        if (op.expected === null) return { swapped: (await r.set(op.key, op.value, 'NX')) === 'OK' };
-        const reply = await r.eval(CAS_SCRIPT, 1, op.key, op.expected, op.value);
-        if (reply !== 0 && reply !== 1) throw new Error(`CAS script answered ${String(reply)}`);
-        return { swapped: reply === 1 };
-      }
-    }
-  }
 }
 
 /** The longest stretch (ms) from `from` to `to` without a write acknowledgement, and the first one after `from`. */
@@ -273,8 +112,13 @@ test('a replica group under partitions and a leader kill: linearizable, no ackno
 
   const first = await leaderAmong(nodes, 'a first leader');
   log(`${at()} leader n${first.id}`);
-  const workload = new Workload(nodes, rng);
-  workload.start();
+  // Half the clients send everything to a follower; a node that is down has no role.
+  const roleOfRunning = async (n: { id: number }): Promise<string> => {
+    const node = nodes.find((m) => m.id === n.id)!;
+    return node.proc === null ? 'down' : roleOf(node);
+  };
+  const workload = new GroupWorkload(() => nodes, KEYS, rng, { followerClients: roleOfRunning });
+  workload.start(CLIENTS);
   await sleep(3000);
 
   // Partition the leader away from both followers.

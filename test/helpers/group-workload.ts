@@ -57,6 +57,15 @@ export function certainlyNotRun(message: string): boolean {
     message.includes('removed from its replica group') || message.includes('waiting to be added to a replica group');
 }
 
+export interface WorkloadOptions {
+  /**
+   * Clients in the second half send everything to a follower (writes are handed to the leader,
+   * linearizable reads are served by the follower after a ReadIndex round); the workload polls
+   * each node's ROLE with this to find one.
+   */
+  readonly followerClients?: (node: WorkloadNode) => Promise<string>;
+}
+
 export class GroupWorkload {
   readonly history = new History();
   private stopped = false;
@@ -64,16 +73,29 @@ export class GroupWorkload {
   private nextValue = 0;
   private readonly lastSeen = new Map<string, Value>();
   private readonly runners: Array<Promise<void>> = [];
-  /** Successful writes (write, or cas that swapped). */
-  writesOk = 0;
+  private clients = 0;
+  /** Monotonic ms at which each successful write (write, or cas that swapped) completed. */
+  readonly writeAcks: number[] = [];
+  /** Each node's role as last polled (follower clients only). */
+  private readonly roles = new Map<number, string>();
+  /** Reads answered by a node that was a follower when they were sent and when they completed. */
+  followerReadsOk = 0;
 
   constructor(
     private readonly nodes: () => readonly WorkloadNode[],
     private readonly keys: readonly string[],
     private readonly rng: Rng,
+    private readonly options: WorkloadOptions = {},
   ) {}
 
+  /** Successful writes (write, or cas that swapped). */
+  get writesOk(): number {
+    return this.writeAcks.length;
+  }
+
   start(clients: number): void {
+    this.clients = clients;
+    if (this.options.followerClients !== undefined) this.runners.push(this.pollRoles(this.options.followerClients));
     for (let i = 0; i < clients; i++) this.runners.push(this.run(i));
   }
 
@@ -82,18 +104,45 @@ export class GroupWorkload {
     await Promise.all(this.runners);
   }
 
+  private async pollRoles(roleOf: (node: WorkloadNode) => Promise<string>): Promise<void> {
+    while (!this.stopped) {
+      await Promise.all(this.nodes().map(async (n) => this.roles.set(n.id, await roleOf(n).catch(() => 'down'))));
+      await sleep(200);
+    }
+  }
+
+  /** The turn whose node is a follower, for a follower client (its current one while it still is one). */
+  private followerTurn(slot: number, turn: number): number {
+    const list = this.nodes();
+    if (this.roles.get(list[turn % list.length]!.id) === 'slave') return turn;
+    for (let i = 1; i <= list.length; i++) {
+      if (this.roles.get(list[(turn + i + slot) % list.length]!.id) === 'slave') return turn + i + slot;
+    }
+    return turn;
+  }
+
   /** One client: sticks to a node until an error, then moves on to another on a fresh connection. */
   private async run(slot: number): Promise<void> {
+    const followerClient = this.options.followerClients !== undefined && slot >= this.clients / 2;
     let turn = slot;
     let node: WorkloadNode | null = null;
     let conn: Redis | null = null;
     let process = this.nextProcess++;
     while (!this.stopped) {
+      if (followerClient) {
+        const next = this.followerTurn(slot, turn);
+        if (next !== turn) {
+          conn?.disconnect();
+          conn = null;
+          turn = next;
+        }
+      }
       if (conn === null || node === null) {
         const list = this.nodes();
         node = list[turn % list.length]!;
         conn = connect(node.port);
       }
+      const onFollower = this.roles.get(node.id) === 'slave';
       const key = this.keys[this.rng.below(this.keys.length)]!;
       const roll = this.rng.below(10);
       let op: ClientOp;
@@ -105,9 +154,10 @@ export class GroupWorkload {
         const output = await perform(conn, op);
         this.history.complete(record, 'ok', nowUs(), output);
         if (op.kind === 'read') this.lastSeen.set(key, (output as { value: Value }).value);
+        if (op.kind === 'read' && onFollower && this.roles.get(node.id) === 'slave') this.followerReadsOk++;
         if (op.kind === 'write' || (op.kind === 'cas' && (output as { swapped: boolean }).swapped)) {
           this.lastSeen.set(key, op.value);
-          this.writesOk++;
+          this.writeAcks.push(performance.now());
         }
       } catch (e) {
         const message = (e as Error).message ?? String(e);
