@@ -1,6 +1,6 @@
 // A replica group of three real `cairn server` processes on loopback for integration tests:
-// free ports, one data folder each, start, kill -9 and restart by PID, the serving leader.
-// Callers register `stopAll` with `after`.
+// free ports, one data folder each, start, kill -9 and restart by PID, nodes that join later
+// (`group-join`), the serving leader. Callers register `stopAll` with `after`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,9 @@ export interface GroupNode {
   readonly id: number;
   readonly dir: string;
   readonly port: number;
+  readonly bus: number;
+  /** Started with `group-join yes` (added by GROUP ADD) rather than from the first member list. */
+  readonly joins: boolean;
   /** The memcached port when the group was made with one. */
   readonly memcachedPort: number | null;
   proc: CairnProcess | null;
@@ -33,7 +36,7 @@ export class CairnGroup {
       const port = await pickFreePort();
       const bus = await pickFreePort();
       const memcachedPort = this.withMemcached ? await pickFreePort() : null;
-      this.nodes.push({ id, dir, port, memcachedPort, proc: null });
+      this.nodes.push({ id, dir, port, bus, joins: false, memcachedPort, proc: null });
       entries.push(`127.0.0.1:${port}@${bus}`);
     }
     this.peers = entries.join(',');
@@ -43,8 +46,20 @@ export class CairnGroup {
 
   async startNode(n: GroupNode): Promise<void> {
     const mc = n.memcachedPort === null ? [] : ['--memcached-port', String(n.memcachedPort)];
-    n.proc = await startCairnIn(n.dir, ['--port', String(n.port), '--group-peers', this.peers, '--group-tick-ms', '100', '--enable-debug-command', 'yes', ...mc, ...this.extra]);
+    const membership = n.joins ? ['--group-join', 'yes', '--group-bus-port', String(n.bus)] : ['--group-peers', this.peers];
+    n.proc = await startCairnIn(n.dir, ['--port', String(n.port), ...membership, '--group-tick-ms', '100', '--enable-debug-command', 'yes', ...mc, ...this.extra]);
     this.live.add(n.proc);
+  }
+
+  /** Starts a new node waiting to be added (GROUP ADD on the leader); it counts among `nodes`. */
+  async startJoiner(): Promise<GroupNode> {
+    const id = this.nodes.length + 1;
+    const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-group-${id}-`));
+    this.dirs.push(dir);
+    const n: GroupNode = { id, dir, port: await pickFreePort(), bus: await pickFreePort(), joins: true, memcachedPort: null, proc: null };
+    this.nodes.push(n);
+    await this.startNode(n);
+    return n;
   }
 
   async kill9(n: GroupNode): Promise<void> {

@@ -8,55 +8,24 @@
 // Every process is stopped by PID; every wait is bounded.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { client, startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
-import { pickFreePort } from '../helpers/redis-oracle.js';
+import { CairnGroup, type GroupNode } from '../helpers/cairn-group.js';
+import { client } from '../helpers/cairn-process.js';
 import { until } from '../helpers/until.js';
 
-interface Node {
-  readonly id: number;
-  readonly dir: string;
-  readonly port: number;
-  proc: CairnProcess | null;
-}
-
-const live = new Set<CairnProcess>();
-const dirs: string[] = [];
 const SNAPSHOT_ARGS = ['--group-snapshot-entries', '20', '--group-log-keep-entries', '5'];
+const groups: CairnGroup[] = [];
 
 after(async () => {
-  await Promise.allSettled([...live].map((p) => p.kill9()));
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await Promise.allSettled(groups.map((g) => g.stopAll()));
 });
 
-async function makeGroup(): Promise<{ nodes: Node[]; peers: string }> {
-  const nodes: Node[] = [];
-  const entries: string[] = [];
-  for (let id = 1; id <= 3; id++) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-gsnap-${id}-`));
-    dirs.push(dir);
-    const port = await pickFreePort();
-    const bus = await pickFreePort();
-    nodes.push({ id, dir, port, proc: null });
-    entries.push(`127.0.0.1:${port}@${bus}`);
-  }
-  const group = { nodes, peers: entries.join(',') };
-  await Promise.all(nodes.map((n) => startNode(group.peers, n)));
-  return group;
-}
-
-async function startNode(peers: string, n: Node): Promise<void> {
-  n.proc = await startCairnIn(n.dir, ['--port', String(n.port), '--group-peers', peers, '--group-tick-ms', '100', '--enable-debug-command', 'yes', ...SNAPSHOT_ARGS]);
-  live.add(n.proc);
-}
-
-async function kill9(n: Node): Promise<void> {
-  const p = n.proc!;
-  await p.kill9();
-  live.delete(p);
-  n.proc = null;
+/** A new group of three whose members snapshot every 20 entries. */
+async function makeGroup(): Promise<CairnGroup> {
+  const group = new CairnGroup(SNAPSHOT_ARGS);
+  groups.push(group);
+  return group.start();
 }
 
 async function withClient<T>(port: number, f: (c: ReturnType<typeof client>) => Promise<T>): Promise<T> {
@@ -66,16 +35,6 @@ async function withClient<T>(port: number, f: (c: ReturnType<typeof client>) => 
   } finally {
     c.disconnect();
   }
-}
-
-async function leaderOf(nodes: Node[]): Promise<Node> {
-  return until('a serving leader', async () => {
-    const up = nodes.filter((n) => n.proc !== null);
-    const roles = await Promise.all(up.map((n) => withClient(n.port, async (c) => String(((await c.call('ROLE')) as unknown[])[0]))));
-    const masters = up.filter((_, i) => roles[i] === 'master');
-    if (masters.length !== 1) return undefined;
-    return (await withClient(masters[0]!.port, (c) => c.set('__probe', '1'))) === 'OK' ? masters[0] : undefined;
-  });
 }
 
 /** The Raft fields of INFO replication, as numbers. */
@@ -89,7 +48,7 @@ async function raftInfo(port: number): Promise<Record<string, number>> {
   return out;
 }
 
-async function sameDigest(nodes: Node[]): Promise<string> {
+async function sameDigest(nodes: readonly GroupNode[]): Promise<string> {
   return until('identical replicas', async () => {
     const ds = await Promise.all(nodes.map((n) => withClient(n.port, async (c) => String(await c.call('DEBUG', 'DIGEST')))));
     return ds.every((d) => d === ds[0]) ? ds[0] : undefined;
@@ -100,10 +59,11 @@ const LIBRARY = "#!lua name=snaplib\nredis.register_function{function_name='snap
 
 describe('Raft snapshots in a replica group', () => {
   test('the leader compacts its log; a stopped follower catches up by InstallSnapshot; restarts load snapshot and log tail', async () => {
-    const { nodes, peers } = await makeGroup();
-    const leader = await leaderOf(nodes);
+    const group = await makeGroup();
+    const nodes = group.nodes;
+    const leader = await group.leader();
     const lagging = nodes.find((n) => n !== leader)!;
-    await kill9(lagging);
+    await group.kill9(lagging);
 
     const value = 'v'.repeat(1000);
     const written = await withClient(leader.port, async (c) => {
@@ -133,7 +93,7 @@ describe('Raft snapshots in a replica group', () => {
     assert.ok(statSync(path.join(leader.dir, 'raft', 'raft.snapshot')).size > written / 2, 'raft.snapshot holds the key space');
 
     // The follower comes back behind the leader's log: only a snapshot can catch it up.
-    await startNode(peers, lagging);
+    await group.startNode(lagging);
     const installed = await until('the follower installed the leader\'s snapshot', async () => {
       const r = await raftInfo(lagging.port);
       return r.raft_snapshots_installed! >= 1 ? r : undefined;
@@ -158,17 +118,17 @@ describe('Raft snapshots in a replica group', () => {
 
     // A member restarted now loads its own snapshot, then the entries after it.
     const restarted = nodes.find((n) => n !== leader && n !== lagging)!;
-    await kill9(restarted);
-    await startNode(peers, restarted);
+    await group.kill9(restarted);
+    await group.startNode(restarted);
     const own = await raftInfo(restarted.port);
     assert.ok(own.raft_snapshot_index! > 0 && own.raft_log_first_index! === own.raft_snapshot_index! + 1, `started from its own snapshot: ${JSON.stringify(own)}`);
     assert.equal(own.raft_snapshots_installed, 0);
     assert.equal(await sameDigest(nodes), d2);
 
     // The whole group stopped and started again: every member from its own files.
-    for (const n of nodes) await kill9(n);
-    await Promise.all(nodes.map((n) => startNode(peers, n)));
-    await leaderOf(nodes);
+    for (const n of nodes) await group.kill9(n);
+    await Promise.all(nodes.map((n) => group.startNode(n)));
+    await group.leader();
     const d3 = await sameDigest(nodes);
     await withClient(nodes[0]!.port, async (c) => {
       assert.equal(await c.call('CONSISTENCY', 'READS', 'eventual'), 'OK');
@@ -179,8 +139,9 @@ describe('Raft snapshots in a replica group', () => {
   });
 
   test('a node added after the log was compacted catches up from the leader\'s snapshot, members included, and restarts from its own', async () => {
-    const { nodes } = await makeGroup();
-    const leader = await leaderOf(nodes);
+    const group = await makeGroup();
+    const nodes = [...group.nodes];
+    const leader = await group.leader();
     await withClient(leader.port, async (c) => {
       for (let i = 0; i < 120; i++) await c.set(`j:${i}`, String(i));
     });
@@ -188,13 +149,8 @@ describe('Raft snapshots in a replica group', () => {
       const r = await raftInfo(leader.port);
       return r.raft_snapshot_index! > 0 && r.raft_log_first_index! > 2 ? r : undefined;
     });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-gsnap-join-'));
-    dirs.push(dir);
-    const port = await pickFreePort();
-    const bus = await pickFreePort();
-    const joinArgs = ['--port', String(port), '--group-join', 'yes', '--group-bus-port', String(bus), '--group-tick-ms', '100', '--enable-debug-command', 'yes', ...SNAPSHOT_ARGS];
-    const joiner: Node = { id: 4, dir, port, proc: await startCairnIn(dir, joinArgs) };
-    live.add(joiner.proc!);
+    const joiner = await group.startJoiner();
+    const port = joiner.port;
     assert.match(String(await withClient(leader.port, (c) => c.call('GROUP', 'ADD', `127.0.0.1:${port}`))), /^[0-9a-f]{40}$/);
     const all = [...nodes, joiner];
     await until('the new member installed a snapshot', async () => ((await raftInfo(port)).raft_snapshots_installed! >= 1 ? true : undefined), 30_000);
@@ -209,9 +165,8 @@ describe('Raft snapshots in a replica group', () => {
     await until('the new member took a snapshot of its own', async () => ((await raftInfo(port)).raft_snapshots_taken! >= 1 ? true : undefined), 30_000);
     const d2 = await sameDigest(all);
     assert.notEqual(d1, d2);
-    await kill9(joiner);
-    joiner.proc = await startCairnIn(dir, joinArgs);
-    live.add(joiner.proc);
+    await group.kill9(joiner);
+    await group.startNode(joiner);
     const own = await raftInfo(port);
     assert.ok(own.raft_snapshot_index! > 0 && own.raft_snapshots_installed === 0, `restarted from its own snapshot: ${JSON.stringify(own)}`);
     assert.equal(await membersOf(port), 4, 'the member registry came back from the snapshot');

@@ -7,29 +7,17 @@
 // is bounded.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Cluster, type Redis } from 'ioredis';
-import { client, startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
-import { pickFreePort } from '../helpers/redis-oracle.js';
+import { CairnGroup, role, type GroupNode } from '../helpers/cairn-group.js';
+import { client } from '../helpers/cairn-process.js';
 import { until } from '../helpers/until.js';
 
-interface Node {
-  readonly id: number;
-  readonly dir: string;
-  readonly port: number;
-  proc: CairnProcess | null;
-}
-
-const live = new Set<CairnProcess>();
-const dirs: string[] = [];
+const groups: CairnGroup[] = [];
 const clients: Array<{ disconnect(): void }> = [];
 
 after(async () => {
   for (const c of clients) c.disconnect();
-  await Promise.allSettled([...live].map((p) => p.kill9()));
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await Promise.allSettled(groups.map((g) => g.stopAll()));
 });
 
 function track<T extends { disconnect(): void }>(c: T): T {
@@ -37,58 +25,10 @@ function track<T extends { disconnect(): void }>(c: T): T {
   return c;
 }
 
-async function makeGroup(extra: string[] = []): Promise<{ nodes: Node[]; peers: string; extra: string[] }> {
-  const nodes: Node[] = [];
-  const entries: string[] = [];
-  for (let id = 1; id <= 3; id++) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-group-${id}-`));
-    dirs.push(dir);
-    const port = await pickFreePort();
-    const bus = await pickFreePort();
-    nodes.push({ id, dir, port, proc: null });
-    entries.push(`127.0.0.1:${port}@${bus}`);
-  }
-  const group = { nodes, peers: entries.join(','), extra };
-  await Promise.all(nodes.map((n) => startNode(group, n)));
-  return group;
-}
-
-async function startNode(group: { peers: string; extra: string[] }, n: Node): Promise<void> {
-  n.proc = await startCairnIn(n.dir, ['--port', String(n.port), '--group-peers', group.peers, '--group-tick-ms', '100', '--enable-debug-command', 'yes', ...group.extra]);
-  live.add(n.proc);
-}
-
-async function kill9(n: Node): Promise<void> {
-  const p = n.proc!;
-  await p.kill9();
-  live.delete(p);
-  n.proc = null;
-}
-
-async function role(port: number): Promise<string> {
-  const c = client(port);
-  try {
-    const r = (await c.call('ROLE')) as unknown[];
-    return String(r[0]);
-  } finally {
-    c.disconnect();
-  }
-}
-
-/** The one node all running members agree is the leader, once it serves. */
-async function leaderOf(nodes: Node[]): Promise<Node> {
-  return until('a serving leader', async () => {
-    const up = nodes.filter((n) => n.proc !== null);
-    const roles = await Promise.all(up.map((n) => role(n.port)));
-    const masters = up.filter((_, i) => roles[i] === 'master');
-    if (masters.length !== 1) return undefined;
-    const c = client(masters[0]!.port);
-    try {
-      return (await c.set('__probe', '1')) === 'OK' ? masters[0] : undefined;
-    } finally {
-      c.disconnect();
-    }
-  });
+async function makeGroup(extra: string[] = []): Promise<CairnGroup> {
+  const group = new CairnGroup(extra);
+  groups.push(group);
+  return group.start();
 }
 
 async function eventualReader(port: number): Promise<Redis> {
@@ -106,7 +46,7 @@ async function digest(port: number): Promise<string> {
   }
 }
 
-async function sameDigest(nodes: Node[]): Promise<string> {
+async function sameDigest(nodes: readonly GroupNode[]): Promise<string> {
   return until('identical replicas', async () => {
     const ds = await Promise.all(nodes.map((n) => digest(n.port)));
     return ds.every((d) => d === ds[0]) ? ds[0] : undefined;
@@ -115,8 +55,9 @@ async function sameDigest(nodes: Node[]): Promise<string> {
 
 describe('a replica group of three cairn servers', () => {
   test('elects, replicates, forwards from followers, fails over without losing acknowledged writes, and catches up', async () => {
-    const { nodes, peers, extra } = await makeGroup();
-    const leader = await leaderOf(nodes);
+    const group = await makeGroup();
+    const nodes = group.nodes;
+    const leader = await group.leader();
     const followers = nodes.filter((n) => n !== leader);
 
     // Writes on the leader are on every replica once acknowledged.
@@ -161,10 +102,10 @@ describe('a replica group of three cairn servers', () => {
       }
     })();
     await until('some writes under load', async () => acknowledged.size >= 50);
-    await kill9(leader);
+    await group.kill9(leader);
     stop = true;
     await writer;
-    const next = await leaderOf(nodes);
+    const next = await group.leader();
     assert.notEqual(next, leader);
     const r2 = track(client(next.port));
     for (const [key, value] of acknowledged) assert.equal(await r2.get(key), value, `acknowledged write ${key} survived`);
@@ -172,7 +113,7 @@ describe('a replica group of three cairn servers', () => {
     assert.equal(await r2.incr('counter'), 7);
 
     // The old leader comes back, catches up and ends identical.
-    await startNode({ peers, extra }, leader);
+    await group.startNode(leader);
     await sameDigest(nodes);
     const back = await eventualReader(leader.port);
     assert.equal(await back.get('counter'), '7');
@@ -180,12 +121,12 @@ describe('a replica group of three cairn servers', () => {
 
     // The restarted member is a full voter again: without the current leader, it and the last
     // member elect one of themselves.
-    await kill9(next);
-    const third = await leaderOf(nodes);
+    await group.kill9(next);
+    const third = await group.leader();
     assert.notEqual(third, next);
     const r3 = track(client(third.port));
     assert.equal(await r3.incr('counter'), 8);
-    await startNode({ peers, extra }, next);
+    await group.startNode(next);
     await sameDigest(nodes);
 
     // CLUSTER FAILOVER is refused without cluster mode; consistency levels are per connection.
@@ -194,8 +135,9 @@ describe('a replica group of three cairn servers', () => {
   });
 
   test('a leader cut off with an uncommitted write never acknowledges it, steps down and rolls it back', async () => {
-    const { nodes } = await makeGroup();
-    const leader = await leaderOf(nodes);
+    const group = await makeGroup();
+    const nodes = group.nodes;
+    const leader = await group.leader();
     const followers = nodes.filter((n) => n !== leader);
     const w = track(client(leader.port));
     assert.equal(await w.set('committed', '1'), 'OK');
@@ -218,7 +160,7 @@ describe('a replica group of three cairn servers', () => {
       resumed = true;
       // The entry is still in the old leader's log: if it wins the next election it commits it
       // (the write was never acknowledged, so either outcome is allowed), else it is replaced.
-      const next = await leaderOf(nodes);
+      const next = await group.leader();
       const r = track(client(next.port));
       assert.equal(await r.get('committed'), '1');
       const outcome = await r.get('speculative');
@@ -231,8 +173,9 @@ describe('a replica group of three cairn servers', () => {
   });
 
   test('cluster mode: ioredis Cluster sees one shard and follows MOVED after CLUSTER FAILOVER and after a kill', async () => {
-    const { nodes } = await makeGroup(['--cluster-enabled', 'yes']);
-    const leader = await leaderOf(nodes);
+    const group = await makeGroup(['--cluster-enabled', 'yes']);
+    const nodes = group.nodes;
+    const leader = await group.leader();
     const cluster = track(new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }], { clusterRetryStrategy: () => 200, retryDelayOnMoved: 50, retryDelayOnClusterDown: 200, retryDelayOnTryAgain: 200, maxRedirections: 50 }));
     cluster.on('error', () => {});
     assert.equal(await cluster.set('a', '1'), 'OK');
@@ -261,8 +204,8 @@ describe('a replica group of three cairn servers', () => {
     assert.equal(await cluster.get('a'), '1');
 
     // kill -9 the new leader: the client follows MOVED to the next one.
-    await kill9(f);
-    const next = await leaderOf(nodes);
+    await group.kill9(f);
+    const next = await group.leader();
     assert.notEqual(next, f);
     await until('the client writes through the new leader', async () => (await cluster.set('after-kill', 'y')) === 'OK', 30_000);
     assert.equal(await cluster.get('after-failover'), 'x');
