@@ -10,8 +10,8 @@
 // client's reconnect finds the new leader.
 import net from 'node:net';
 import { ReplyKind, type Reply } from '../core/reply.js';
-import { ReplyReader } from '../protocols/resp/reply-reader.js';
 import type { Engine } from '../server/engine.js';
+import { requestNode } from './group/node-request.js';
 
 /** How long finding the leader's memcached listener may take before the client is let go. */
 const CONNECT_TIMEOUT_MS = 3000;
@@ -21,47 +21,18 @@ interface Leader {
   readonly port: number;
 }
 
-function encodeCommand(argv: readonly string[]): Buffer {
-  return Buffer.from(`*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
-}
-
 /** The leader's memcached port, asked over its RESP port; null when it cannot be learnt. */
-function askMemcachedPort(leader: Leader, password: string): Promise<number | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: leader.host, port: leader.port, noDelay: true });
-    const reader = new ReplyReader();
-    let skip = password === '' ? 0 : 1;
-    const finish = (port: number | null): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(port);
-    };
-    const timer = setTimeout(() => finish(null), CONNECT_TIMEOUT_MS);
-    socket.on('error', () => finish(null));
-    socket.on('close', () => finish(null));
-    socket.on('data', (chunk: Buffer) => {
-      reader.feed(chunk);
-      for (;;) {
-        let reply: Reply | null;
-        try {
-          reply = reader.next();
-        } catch {
-          return finish(null);
-        }
-        if (reply === null) return;
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        // CONFIG GET answers [name, value] (an array in RESP2).
-        const items = reply.k === ReplyKind.Array ? (reply.v as Reply[]) : [];
-        const port = Number(items[1]?.v);
-        return finish(Number.isInteger(port) && port > 0 && port < 65536 ? port : null);
-      }
-    });
-    if (password !== '') socket.write(encodeCommand(['AUTH', password]));
-    socket.write(encodeCommand(['CONFIG', 'GET', 'memcached-port']));
-  });
+async function askMemcachedPort(leader: Leader, password: string): Promise<number | null> {
+  let reply: Reply;
+  try {
+    reply = await requestNode(leader.host, leader.port, password, ['CONFIG', 'GET', 'memcached-port'], CONNECT_TIMEOUT_MS);
+  } catch {
+    return null;
+  }
+  // CONFIG GET answers [name, value] (an array in RESP2).
+  const items = reply.k === ReplyKind.Array ? (reply.v as Reply[]) : [];
+  const port = Number(items[1]?.v);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : null;
 }
 
 export class MemcachedLeaderProxy {

@@ -1,6 +1,7 @@
 // One request to another Cairn node over an ordinary RESP connection, answered once: the group
 // leader greets a node that is to join (GROUP HELLO) and hands a leader's own removal to the
-// leader it transferred leadership to. The connection is closed after the answer or the timeout.
+// leader it transferred leadership to; a follower asks the leader its memcached port
+// (memcached-proxy.ts). The connection is closed after the answer or the timeout.
 import net from 'node:net';
 import type { Reply } from '../../core/reply.js';
 import { ReplyReader } from '../../protocols/resp/reply-reader.js';
