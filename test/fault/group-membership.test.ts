@@ -18,8 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
 import { pickFreePort } from '../helpers/redis-oracle.js';
 import { FaultNet } from '../helpers/fault-proxy.js';
-import { ask, connect, disconnectAll, GroupWorkload, nowUs, sleep } from '../helpers/group-workload.js';
-import { describeOperation, type Value } from '../../sim/history.js';
+import { ask, connect, disconnectAll, finalValues, GroupWorkload, identicalDigest, nowUs, sleep } from '../helpers/group-workload.js';
+import { describeOperation } from '../../sim/history.js';
 import { checkLinearizability } from '../../sim/checkers/linearizability.js';
 import { checkDurability } from '../../sim/checkers/durability.js';
 import { Rng } from '../../src/core/rng.js';
@@ -179,19 +179,9 @@ test('membership changes under a client workload and faults: linearizable, no ac
 
   assert.equal(members.length, 3);
   for (const n of members) await until(`n${n.id} lists three members`, async () => (await memberCount(n)) === 3);
-  const digest = await until('identical members', async () => {
-    const ds = await Promise.all(members.map((n) => ask(n.port, (r) => r.call('DEBUG', 'DIGEST'))));
-    return ds.every((d) => d === ds[0]) ? String(ds[0]) : undefined;
-  });
+  const digest = await identicalDigest(members, 'identical members');
   log(`${at()} members identical (digest ${digest})`);
-  const finalValues = new Map<number, Map<string, Value>>();
-  for (const n of members) {
-    const values = await ask(n.port, async (r) => {
-      assert.equal(await r.call('CONSISTENCY', 'READS', 'eventual'), 'OK');
-      return r.mget(...KEYS);
-    });
-    finalValues.set(n.id, new Map(KEYS.map((k, i) => [k, values[i] ?? null])));
-  }
+  const finalValuesById = await finalValues(members, KEYS);
 
   const history = workload.history;
   const ops = history.ops;
@@ -203,7 +193,7 @@ test('membership changes under a client workload and faults: linearizable, no ac
     log(`counterexample on ${c.key}, culprit ${describeOperation(c.culprit)}:`);
     for (const o of c.prefix.slice(-40)) log(`  ${describeOperation(o)}`);
   }
-  const lost = checkDurability(ops, finalValues);
+  const lost = checkDurability(ops, finalValuesById);
   for (const f of lost) log(`durability: ${f.message}`);
 
   assert.equal(lin.counterexamples.length, 0, `not linearizable: ${lin.counterexamples.map((c) => `${c.key} (${describeOperation(c.culprit)})`).join(', ')}`);

@@ -23,12 +23,12 @@ import { performance } from 'node:perf_hooks';
 import { startCairnIn, type CairnProcess } from '../helpers/cairn-process.js';
 import { pickFreePort } from '../helpers/redis-oracle.js';
 import { FaultNet } from '../helpers/fault-proxy.js';
-import { describeOperation, type Operation, type Value } from '../../sim/history.js';
+import { describeOperation, type Operation } from '../../sim/history.js';
 import { checkLinearizability } from '../../sim/checkers/linearizability.js';
 import { checkDurability } from '../../sim/checkers/durability.js';
 import { Rng } from '../../src/core/rng.js';
 import { until } from '../helpers/until.js';
-import { ask, connect, disconnectAll, GroupWorkload, nowUs, sleep } from '../helpers/group-workload.js';
+import { ask, connect, disconnectAll, finalValues, GroupWorkload, identicalDigest, nowUs, sleep } from '../helpers/group-workload.js';
 
 const CLIENTS = 6;
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'];
@@ -184,19 +184,9 @@ test('a replica group under partitions and a leader kill: linearizable, no ackno
   reader.disconnect();
 
   // Replicas identical once healed, and each one's final values.
-  const digest = await until('identical replicas', async () => {
-    const ds = await Promise.all(nodes.map((n) => ask(n.port, (r) => r.call('DEBUG', 'DIGEST'))));
-    return ds.every((d) => d === ds[0]) ? String(ds[0]) : undefined;
-  });
+  const digest = await identicalDigest(nodes, 'identical replicas');
   log(`${at()} replicas identical (digest ${digest})`);
-  const finalValues = new Map<number, Map<string, Value>>();
-  for (const n of nodes) {
-    const values = await ask(n.port, async (r) => {
-      assert.equal(await r.call('CONSISTENCY', 'READS', 'eventual'), 'OK');
-      return r.mget(...KEYS);
-    });
-    finalValues.set(n.id, new Map(KEYS.map((k, i) => [k, values[i] ?? null])));
-  }
+  const finalValuesById = await finalValues(nodes, KEYS);
 
   // The checks.
   const history = workload.history;
@@ -210,7 +200,7 @@ test('a replica group under partitions and a leader kill: linearizable, no ackno
     log(`counterexample on ${c.key}, culprit ${describeOperation(c.culprit)}:`);
     for (const o of c.prefix.slice(-40)) log(`  ${describeOperation(o)}`);
   }
-  const lost = checkDurability(ops, finalValues);
+  const lost = checkDurability(ops, finalValuesById);
   for (const f of lost) log(`durability: ${f.message}`);
   const partition = writeGaps(workload.writeAcks, partitionAt, healedAt);
   const kill = writeGaps(workload.writeAcks, killAt, restartAt);

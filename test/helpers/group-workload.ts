@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { History, type ClientOp, type Output, type Value } from '../../sim/history.js';
 import type { Rng } from '../../src/core/rng.js';
+import { until } from './until.js';
 
 /** A command without an answer after this long is recorded as indeterminate. */
 export const COMMAND_TIMEOUT_MS = 1500;
@@ -49,6 +50,27 @@ export async function ask<T>(port: number, f: (r: Redis) => Promise<T>, timeoutM
   } finally {
     r.disconnect();
   }
+}
+
+/** Waits until every node reports the same DEBUG DIGEST, and returns it. */
+export async function identicalDigest(nodes: readonly WorkloadNode[], what: string): Promise<string> {
+  return until(what, async () => {
+    const ds = await Promise.all(nodes.map((n) => ask(n.port, (r) => r.call('DEBUG', 'DIGEST'))));
+    return ds.every((d) => d === ds[0]) ? String(ds[0]) : undefined;
+  });
+}
+
+/** Each node's own values of `keys` (an eventual read: what that replica holds). */
+export async function finalValues(nodes: readonly WorkloadNode[], keys: readonly string[]): Promise<Map<number, Map<string, Value>>> {
+  const out = new Map<number, Map<string, Value>>();
+  for (const n of nodes) {
+    const values = await ask(n.port, async (r) => {
+      if ((await r.call('CONSISTENCY', 'READS', 'eventual')) !== 'OK') throw new Error('CONSISTENCY READS eventual was refused');
+      return r.mget(...keys);
+    });
+    out.set(n.id, new Map(keys.map((k, i) => [k, values[i] ?? null])));
+  }
+  return out;
 }
 
 /** Errors that say the command certainly did not run anywhere. */
