@@ -10,7 +10,7 @@
 // - After a failed fsync the file is poisoned until the next crash: later fsyncs report success
 //   yet nothing more reaches the disk (what Linux did to PostgreSQL, "fsyncgate"). Code that
 //   carries on after an fsync error loses data here; code that treats it as fatal does not.
-import { fsError, type AppendFile, type FileSystem, type ReadFile } from '../src/io/persistence/file-system.js';
+import { bytesReadFile, fsError, type AppendFile, type FileSystem, type ReadFile } from '../src/io/persistence/file-system.js';
 import type { EventQueue, Micros } from './event-queue.js';
 import type { Random } from './random.js';
 
@@ -184,16 +184,7 @@ export class SimDisk implements FileSystem {
 
   openRead(file: string): ReadFile {
     const bytes = this.inode(file, 'open').bytes().slice();
-    return {
-      path: file,
-      size: bytes.length,
-      read: (target, position) => {
-        const n = Math.max(0, Math.min(target.length, bytes.length - position));
-        target.set(bytes.subarray(position, position + n));
-        return n;
-      },
-      close: () => {},
-    };
+    return bytesReadFile(file, bytes);
   }
 
   /** A whole file's bytes as the process sees them. */

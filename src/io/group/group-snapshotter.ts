@@ -24,7 +24,7 @@ import type { PersistenceGate, ReplyBarrier } from '../../server/persistence-gat
 import type { Session } from '../../server/session.js';
 import { CAIRN_VERSION } from '../../version.js';
 import { snapshotEncoding } from '../persistence/encodings.js';
-import type { AppendFile, FileSystem, ReadFile } from '../persistence/file-system.js';
+import { bytesReadFile, type AppendFile, type FileSystem, type ReadFile } from '../persistence/file-system.js';
 import { LoadJob } from '../persistence/loader.js';
 import { WHOLE_DATABASE_WRITES } from '../persistence/manager.js';
 import { SnapshotJob } from '../persistence/snapshot-job.js';
@@ -361,17 +361,7 @@ class OneFileSystem implements FileSystem {
 
   openRead(file: string): ReadFile {
     this.check(file);
-    const bytes = this.bytes;
-    return {
-      path: file,
-      size: bytes.byteLength,
-      read: (target, position) => {
-        const n = Math.max(0, Math.min(target.byteLength, bytes.byteLength - position));
-        target.set(bytes.subarray(position, position + n));
-        return n;
-      },
-      close: () => {},
-    };
+    return bytesReadFile(file, this.bytes);
   }
 
   size(file: string): number {

@@ -34,6 +34,20 @@ export interface ReadFile {
   close(): void;
 }
 
+/** A ReadFile over bytes already in memory (in-memory file systems, a snapshot received whole). */
+export function bytesReadFile(path: string, bytes: Uint8Array): ReadFile {
+  return {
+    path,
+    size: bytes.byteLength,
+    read: (target, position) => {
+      const n = Math.max(0, Math.min(target.byteLength, bytes.byteLength - position));
+      target.set(bytes.subarray(position, position + n));
+      return n;
+    },
+    close: () => {},
+  };
+}
+
 export interface FileSystem {
   /** Opens for appending; `truncate` empties an existing file first, otherwise it is created if missing. */
   openAppend(file: string, truncate: boolean): AppendFile;

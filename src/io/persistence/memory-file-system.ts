@@ -3,7 +3,7 @@
 // names as of the last syncDir. Faults come on demand: the next N calls of an operation fail
 // with a chosen code, the disk has a capacity (writes past it are partial, then ENOSPC), fsyncs
 // can be held until the test releases them, and crash() throws away everything not durable.
-import { fsError, type AppendFile, type FileSystem, type ReadFile } from './file-system.js';
+import { bytesReadFile, fsError, type AppendFile, type FileSystem, type ReadFile } from './file-system.js';
 
 export type FaultyOp = 'open' | 'write' | 'fsync' | 'truncate' | 'rename' | 'unlink' | 'syncDir';
 
@@ -133,16 +133,7 @@ export class MemoryFileSystem implements FileSystem {
   openRead(file: string): ReadFile {
     const node = this.node(file, 'open');
     const bytes = node.bytes().slice();
-    return {
-      path: file,
-      size: bytes.length,
-      read: (target, position) => {
-        const n = Math.max(0, Math.min(target.length, bytes.length - position));
-        target.set(bytes.subarray(position, position + n));
-        return n;
-      },
-      close: () => {},
-    };
+    return bytesReadFile(file, bytes);
   }
 
   readText(file: string): string {
