@@ -67,6 +67,18 @@ describe('transactions from a plain client on a follower', () => {
     assert.equal(await onLeader.set('tx:w', 'theirs2'), 'OK');
     assert.deepEqual(values(await f.multi().get('tx:w').exec()), ['theirs2']);
 
+    // Under WATCH alone commands run at once, as on one server: SELECT and CLIENT SETNAME are the
+    // client's own, and the transaction then runs in the selected database.
+    assert.equal(await f.watch('tx:sel'), 'OK');
+    assert.equal(await f.select(2), 'OK');
+    assert.equal(await f.client('SETNAME', 'watcher'), 'OK');
+    assert.equal(await f.client('GETNAME'), 'watcher');
+    assert.deepEqual(values(await f.multi().set('tx:sel', 'in2').exec()), ['OK']);
+    assert.equal(await f.get('tx:sel'), 'in2');
+    assert.equal(await f.select(0), 'OK');
+    assert.equal(await f.exists('tx:sel'), 0);
+    assert.equal(await onLeader.exists('tx:sel'), 0);
+
     // DISCARD: nothing runs.
     assert.equal(await f.call('MULTI'), 'OK');
     assert.equal(await f.call('SET', 'tx:d', 'x'), 'QUEUED');

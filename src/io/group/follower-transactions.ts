@@ -1,8 +1,9 @@
-// Transactions of a plain client on a follower run on the leader (docs/design/replica-group.md).
-// WATCH or MULTI hands the session's transaction to the leader over its forward link; from then
-// on every command of the session goes there too, in order (PING inside MULTI answers QUEUED from
-// the leader), until EXEC, DISCARD or UNWATCH ends it. WATCH checks, queuing errors, EXECABORT and
-// EXEC's replies are the leader's own. The local session stays out of MULTI meanwhile.
+// Transactions of a plain client on a follower run on the leader
+// (docs/design/follower-transactions.md). WATCH or MULTI hands the session's transaction to the
+// leader over its forward link; inside MULTI every command of the session goes there too, in order
+// (PING answers QUEUED from the leader), until EXEC or DISCARD ends it; under WATCH alone only the
+// transaction's own commands do. WATCH checks, queuing errors, EXECABORT and EXEC's replies are the
+// leader's own. The local session stays out of MULTI meanwhile.
 //
 // The transaction lives in the state of the leader's connection. When that connection is lost (it
 // closed, or the leader changed), the transaction is lost with it, and the client must not be led
@@ -18,6 +19,8 @@ import type { Session } from '../../server/session.js';
 import type { LeaderForwarder } from './leader-forwarder.js';
 
 interface HandedOver {
+  /** The leader connection that holds the transaction (LeaderForwarder.connection), once known. */
+  connection: number | null;
   /** The leader answered MULTI: commands are queued there. */
   multi: boolean;
   /** The leader holds WATCHed keys for this session. */
@@ -30,8 +33,10 @@ interface HandedOver {
   selects: Array<{ at: number; db: number }>;
 }
 
-/** Commands a doomed local transaction (after a lost hand-over) answers here. */
-const LOCAL_AFTER_LOST_WATCH = new Set(['watch', 'unwatch', 'multi', 'exec', 'discard']);
+/** A transaction's own commands. */
+const TRANSACTION_COMMANDS = new Set(['watch', 'unwatch', 'multi', 'exec', 'discard']);
+/** After a lost WATCH, the local session answers these (its WATCH is marked broken). */
+const LOCAL_AFTER_LOST_WATCH = TRANSACTION_COMMANDS;
 /**
  * Commands that would change the leader connection's protocol state when EXEC runs them, which
  * this follower could not mirror for the client: refused inside a handed-over MULTI (and the
@@ -52,12 +57,13 @@ export class FollowerTransactions {
   ) {}
 
   /**
-   * Admission of a follower's command (not in cluster mode): BLOCKED when it went to the leader,
-   * a refusal, null to run it here, or undefined when transactions have nothing to say about it.
+   * Admission of a command (not in cluster mode; `follower` false on the leader, where only a
+   * transaction lost by the change of role is dealt with): BLOCKED when it went to the leader, a
+   * refusal, null to run it here, or undefined when transactions have nothing to say about it.
    */
   admit(s: Session, argv: readonly string[], fullName: string, levels: Consistency, follower: boolean): Reply | null | undefined {
     let tx = this.handedOver.get(s);
-    if (tx !== undefined && (!follower || !this.forwarder.linked(s))) {
+    if (tx !== undefined && (!follower || this.forwarder.connection(s) !== tx.connection)) {
       // The connection that held the transaction went away between two commands (or this node
       // became the leader meanwhile, which closed it). Inside MULTI the client hears of it now.
       const inMulti = tx.multi;
@@ -77,7 +83,7 @@ export class FollowerTransactions {
         if (fullName === 'multi') s.multi = { queue: [], aborted: true };
         return refused;
       }
-      tx = { multi: false, watching: false, doomed: false, queued: 0, selects: [] };
+      tx = { connection: null, multi: false, watching: false, doomed: false, queued: 0, selects: [] };
       this.handedOver.set(s, tx);
     } else {
       if (fullName === 'quit') return null;
@@ -87,6 +93,10 @@ export class FollowerTransactions {
         this.handedOver.delete(s);
         return null;
       }
+      // Under WATCH alone commands run at once, as on one server: the usual admission decides
+      // (writes go to the leader over the same connection; SELECT, CLIENT ... stay here, so the
+      // connection's state is the session's). Only the transaction's own commands are handed over.
+      if (!tx.multi && !TRANSACTION_COMMANDS.has(fullName)) return undefined;
       if (tx.multi && REFUSED_IN_HANDED_OVER_MULTI.has(fullName)) {
         tx.doomed = true;
         return errors.notAllowedInMulti();
@@ -100,6 +110,7 @@ export class FollowerTransactions {
       this.lose(s, open, name);
       return errors.groupNoLeader();
     }
+    open.connection ??= this.forwarder.connection(s);
     return BLOCKED;
   }
 

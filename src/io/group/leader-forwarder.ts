@@ -28,8 +28,12 @@ export function encodeCommand(argv: readonly string[]): Buffer {
   return Buffer.concat(parts);
 }
 
+let linkSerial = 0;
+
 class ForwardLink {
   readonly socket: net.Socket;
+  /** Tells this connection from a later one of the same session. */
+  readonly serial = ++linkSerial;
   private readonly reader = new ReplyReader();
   /** Replies to skip (SELECT, HELLO, AUTH) before the awaited one. */
   private skip = 0;
@@ -157,13 +161,13 @@ export class LeaderForwarder {
   }
 
   /**
-   * Whether the session's connection to the leader is still the one it had: open, and to the
-   * current leader. A transaction handed over lives in that connection's state on the leader.
+   * The session's connection to the current leader, if open (a number that changes when a new
+   * connection replaces it), or null. A transaction handed over lives in one connection's state.
    */
-  linked(s: Session): boolean {
+  connection(s: Session): number | null {
     const link = this.links.get(s);
     const address = this.leader();
-    return link !== undefined && address !== null && sameLeader(link, address);
+    return link !== undefined && address !== null && sameLeader(link, address) ? link.serial : null;
   }
 
   /** The leader's side of the session is dropped (RESET): its transaction and WATCHes go with it. */

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as errors from '../../../src/core/errors.js';
-import { BLOCKED, OK, QUEUED, ReplyKind, array, int, type Reply } from '../../../src/core/reply.js';
+import { BLOCKED, OK, QUEUED, ReplyKind, array, type Reply } from '../../../src/core/reply.js';
 import { FollowerTransactions } from '../../../src/io/group/follower-transactions.js';
 import type { LeaderForwarder, Settle } from '../../../src/io/group/leader-forwarder.js';
 import { DEFAULT_CONSISTENCY } from '../../../src/server/group-gate.js';
@@ -15,6 +15,8 @@ import { testEngine } from '../../helpers/engine.js';
 class FakeLink {
   sent: string[][] = [];
   alive = true;
+  /** Which connection is open (a reconnection changes it). */
+  serial = 1;
   dropped = 0;
   selected: number | null = null;
   private pending: Settle | null = null;
@@ -24,7 +26,7 @@ class FakeLink {
       this.pending = settle ?? null;
       return true;
     },
-    linked: (): boolean => this.alive,
+    connection: (): number | null => (this.alive ? this.serial : null),
     drop: (): void => void this.dropped++,
     selectedOnLeader: (_s: Session, db: number): void => void (this.selected = db),
   } as unknown as LeaderForwarder;
@@ -77,8 +79,11 @@ test('WATCH stays handed over until UNWATCH; a failed MULTI leaves nothing behin
   const { link, send } = setup();
   assert.equal(send('WATCH', 'k'), BLOCKED);
   link.answer(OK);
-  assert.equal(send('GET', 'k'), BLOCKED, 'a read under WATCH goes to the leader too');
-  link.answer(int(1));
+  // Under WATCH alone other commands run at once: the usual admission decides where.
+  assert.equal(send('GET', 'k'), undefined);
+  assert.equal(send('SELECT', '2'), undefined);
+  assert.equal(send('EXEC'), BLOCKED, 'EXEC without MULTI is the leader\'s to answer; WATCH stays');
+  link.answer(errors.err('EXEC without MULTI'));
   assert.equal(send('UNWATCH'), BLOCKED);
   link.answer(OK);
   assert.equal(send('GET', 'k'), undefined);
@@ -146,6 +151,16 @@ test('an EXEC lost on its way ends the transaction (its outcome is unknown, as a
   link.answer(errors.groupForwardFailed('closed'), true);
   assert.equal(s.multi, null);
   assert.equal(s.watch.dirty, false);
+});
+
+test('a WATCH whose connection was replaced by a new one (a plain write reconnected) is lost', () => {
+  const { link, send, s } = setup();
+  send('WATCH', 'k');
+  link.answer(OK);
+  link.serial = 2;
+  assert.equal(send('MULTI'), null, 'the local session answers, its WATCH broken');
+  assert.equal(s.watch.dirty, true);
+  assert.equal(link.sent.length, 1);
 });
 
 test('a lost WATCH breaks the next EXEC, which runs here', () => {
