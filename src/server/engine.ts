@@ -539,6 +539,7 @@ export class Engine {
 
   private reject(s: Session, fullName: string | undefined, reply: Reply): Reply {
     if (s.multi !== null) s.multi.aborted = true;
+    else this.group?.refusedBeforeAdmission(s);
     if (fullName !== undefined) this.stats.command(fullName).rejectedCalls++;
     if (fullName === 'exec') {
       // A rejected EXEC ends the transaction, in or out of MULTI, as Redis's execCommandAbort.

@@ -26,6 +26,11 @@ export interface GroupGate {
    * through the blocking mechanism, or null to run it here.
    */
   admit(s: Session, spec: CommandSpec<ServerContext>, argv: readonly string[], fullName: string): Reply | null;
+  /**
+   * A command of this session was refused before admit saw it (unknown command, wrong arity):
+   * a transaction handed to the leader is then doomed, as a local one would be.
+   */
+  refusedBeforeAdmission(s: Session): void;
   /** The barrier this session's replies wait on. */
   replyBarrier(s: Session): ReplyBarrier;
   consistency(s: Session): Consistency;

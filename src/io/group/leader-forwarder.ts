@@ -28,12 +28,16 @@ export function encodeCommand(argv: readonly string[]): Buffer {
   return Buffer.concat(parts);
 }
 
+let linkSerial = 0;
+
 class ForwardLink {
   readonly socket: net.Socket;
+  /** Tells this connection from a later one of the same session. */
+  readonly serial = ++linkSerial;
   private readonly reader = new ReplyReader();
   /** Replies to skip (SELECT, HELLO, AUTH) before the awaited one. */
   private skip = 0;
-  private waiting: ((reply: Reply) => void) | null = null;
+  private waiting: ((reply: Reply, lost: boolean) => void) | null = null;
   db = 0;
   resp: 2 | 3 = 2;
   /** The consistency levels this link's connection runs with on the leader (its defaults at first). */
@@ -53,7 +57,7 @@ class ForwardLink {
     this.socket.write(encodeCommand(argv));
   }
 
-  request(argv: readonly string[], done: (reply: Reply) => void): void {
+  request(argv: readonly string[], done: (reply: Reply, lost: boolean) => void): void {
     this.waiting = done;
     this.send(argv, false);
   }
@@ -81,7 +85,7 @@ class ForwardLink {
       }
       const done = this.waiting;
       this.waiting = null;
-      done?.(reply);
+      done?.(reply, false);
     }
   }
 
@@ -89,8 +93,15 @@ class ForwardLink {
     this.closed = true;
     const done = this.waiting;
     this.waiting = null;
-    done?.(errors.groupForwardFailed(why));
+    done?.(errors.groupForwardFailed(why), true);
   }
+}
+
+/** Turns the leader's reply (or, when `lost`, the -TRYAGAIN of a lost connection) into the client's. */
+export type Settle = (reply: Reply, lost: boolean) => Reply;
+
+function sameLeader(link: ForwardLink, address: LeaderAddress): boolean {
+  return !link.closed && link.address.host === address.host && link.address.port === address.port;
 }
 
 export class LeaderForwarder {
@@ -117,11 +128,11 @@ export class LeaderForwarder {
    * Hands `argv` to the leader, to run there with `levels` (the client's, for this command); the
    * session must then be parked (true), or false when no leader is known.
    */
-  forward(s: Session, argv: readonly string[], levels: Consistency): boolean {
+  forward(s: Session, argv: readonly string[], levels: Consistency, settle?: Settle): boolean {
     const address = this.leader();
     if (address === null) return false;
     let link = this.links.get(s);
-    if (link !== undefined && (link.closed || link.address.host !== address.host || link.address.port !== address.port)) {
+    if (link !== undefined && !sameLeader(link, address)) {
       link.close();
       link = undefined;
     }
@@ -142,11 +153,33 @@ export class LeaderForwarder {
       link.levels = levels;
     }
     s.blockRequest = { keys: [], timeoutMs: 0, timeoutReply: errors.groupForwardFailed('unblocked'), waitsFor: undefined };
-    link.request(argv, (reply) => {
+    link.request(argv, (reply, lost) => {
       // The session may have gone, or been unblocked by CLIENT UNBLOCK meanwhile.
-      this.engine.blocking.answer(s, reply);
+      this.engine.blocking.answer(s, settle === undefined ? reply : settle(reply, lost));
     });
     return true;
+  }
+
+  /**
+   * The session's connection to the current leader, if open (a number that changes when a new
+   * connection replaces it), or null. A transaction handed over lives in one connection's state.
+   */
+  connection(s: Session): number | null {
+    const link = this.links.get(s);
+    const address = this.leader();
+    return link !== undefined && address !== null && sameLeader(link, address) ? link.serial : null;
+  }
+
+  /** The leader's side of the session is dropped (RESET): its transaction and WATCHes go with it. */
+  drop(s: Session): void {
+    this.links.get(s)?.close();
+    this.links.delete(s);
+  }
+
+  /** A transaction on the leader ran SELECT: the connection there is now on `db`. */
+  selectedOnLeader(s: Session, db: number): void {
+    const link = this.links.get(s);
+    if (link !== undefined) link.db = db;
   }
 
   /** The leader changed: links to the old one are closed (their waiting commands get -TRYAGAIN). */

@@ -36,6 +36,7 @@ import type { GroupPlan } from './group-peers.js';
 import { FollowerReads, servedByFollower } from './follower-reads.js';
 import { GroupSnapshotter, loadGroupSnapshot } from './group-snapshotter.js';
 import { LeaderForwarder } from './leader-forwarder.js';
+import { FollowerTransactions } from './follower-transactions.js';
 import { MembershipAdmin } from './membership-admin.js';
 import { PeerLinks } from './peer-links.js';
 import { RaftDisk } from './raft-disk.js';
@@ -87,6 +88,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
   private readonly replay: Session;
   private readonly levels = new WeakMap<Session, SessionLevels>();
   private readonly forwarder: LeaderForwarder;
+  private readonly transactions: FollowerTransactions;
   private readonly followerReads: FollowerReads;
   private readonly viewTimer: NodeJS.Timeout;
   private readonly waitTimer: NodeJS.Timeout;
@@ -120,6 +122,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     this.replay.canBlock = false;
     this.engine.ks.replicaExpiry = true;
     this.forwarder = new LeaderForwarder(this.engine, () => this.leaderAddress());
+    this.transactions = new FollowerTransactions(this.forwarder, () => this.forwardRefusal());
     // The newest snapshot first (Raft's applied index starts there), then Raft hands over the
     // committed entries after it.
     const snap = storage.snapshot();
@@ -242,6 +245,11 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     const l = this.levelsOf(s);
     l.current = l.next === null ? l.base : { ...l.base, ...l.next };
     if (fullName !== 'consistency') l.next = null;
+    if (!this.options.clusterMode) {
+      // WATCH and MULTI on a follower hand the transaction to the leader (follower-transactions.ts).
+      const handed = this.transactions.admit(s, argv, fullName, l.current, this.raftRole !== 'leader');
+      if (handed !== undefined) return handed;
+    }
     const writes = isWrite(s, spec, fullName);
     const reads = !writes && readsData(s, spec, fullName);
     if (!writes && !reads) return null;
@@ -251,7 +259,6 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
       // Cluster mode routed this already (MOVED, or a READONLY connection's read).
       if (this.options.clusterMode) return writes ? errors.readOnlyReplica() : null;
       if (reads && (l.current.reads === 'eventual' || s.clusterReadOnly)) return null;
-      if (s.multi !== null || fullName === 'exec' || fullName === 'watch') return errors.readOnlyReplica();
       if (this.lead === 0) return errors.groupNoLeader();
       if (reads && l.current.reads === 'linearizable' && this.engine.config.bool('group-follower-reads') && servedByFollower(spec, fullName)) {
         // Raft's ReadIndex from a follower: the read runs here once this replica caught up (follower-reads.ts).
@@ -271,6 +278,18 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     }
     // A leader-acknowledged write answers from the leader's state once on its disk: no read round.
     if (l.current.reads === 'linearizable' && !(writes && l.current.writes === 'leader')) l.readTurn = this.barrier.noteRead(() => this.scheduleTurnEnd());
+    return null;
+  }
+
+  refusedBeforeAdmission(s: Session): void {
+    this.transactions.refusedBeforeAdmission(s);
+  }
+
+  /** Why a follower cannot hand a command to the leader now, or null. */
+  private forwardRefusal(): Reply | null {
+    if (this.admin.removed) return errors.groupRemovedMember();
+    if (!this.admin.isMember) return errors.groupNotYetMember();
+    if (this.lead === 0) return errors.groupNoLeader();
     return null;
   }
 
