@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Redis } from 'ioredis';
 import { client, startCairnIn, type CairnProcess } from './cairn-process.js';
 import { pickFreePort } from './redis-oracle.js';
 import { until } from './until.js';
@@ -25,6 +26,7 @@ export class CairnGroup {
   private readonly dirs: string[] = [];
   readonly nodes: GroupNode[] = [];
   private peers = '';
+  private readonly clients: Array<{ disconnect(): void }> = [];
 
   constructor(private readonly extra: string[] = [], private readonly withMemcached = false) {}
 
@@ -69,7 +71,15 @@ export class CairnGroup {
     n.proc = null;
   }
 
+  /** An ioredis client of one node, disconnected by stopAll. */
+  client(port: number): Redis {
+    const c = client(port);
+    this.clients.push(c);
+    return c;
+  }
+
   async stopAll(): Promise<void> {
+    for (const c of this.clients) c.disconnect();
     await Promise.allSettled([...this.live].map((p) => p.kill9()));
     this.live.clear();
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });

@@ -5,29 +5,18 @@
 // are handed to the leader again. Every process is stopped by PID; every wait is bounded.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { client } from '../helpers/cairn-process.js';
 import { CairnGroup, commandCalls } from '../helpers/cairn-group.js';
-import type { Redis } from 'ioredis';
 
 const group = new CairnGroup();
-const clients: Redis[] = [];
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await group.stopAll();
-});
-
-function track(c: Redis): Redis {
-  clients.push(c);
-  return c;
-}
+after(() => group.stopAll());
 
 describe('follower-served linearizable reads', () => {
   test('a read on a follower sees every write acknowledged before it began', async () => {
     await group.start();
     const leader = await group.leader();
     const followers = group.nodes.filter((n) => n !== leader);
-    const onLeader = track(client(leader.port));
-    const onFollowers = followers.map((f) => track(client(f.port)));
+    const onLeader = group.client(leader.port);
+    const onFollowers = followers.map((f) => group.client(f.port));
     const getsBefore = await Promise.all(followers.map((f) => commandCalls(f.port, 'get')));
 
     const rounds = 150;
@@ -58,7 +47,7 @@ describe('follower-served linearizable reads', () => {
     assert.equal(await f0.eval("return redis.call('GET', KEYS[1])", 1, 'shared'), `v${rounds - 1}`);
 
     // Switched off: the follower hands its reads to the leader.
-    for (const f of followers) assert.equal(await track(client(f.port)).config('SET', 'group-follower-reads', 'no'), 'OK');
+    for (const f of followers) assert.equal(await group.client(f.port).config('SET', 'group-follower-reads', 'no'), 'OK');
     const before = await commandCalls(followers[0]!.port, 'get');
     for (let i = 0; i < 20; i++) {
       assert.equal(await onLeader.set('shared', `off${i}`), 'OK');

@@ -6,22 +6,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import type { Redis } from 'ioredis';
-import { client } from '../helpers/cairn-process.js';
 import { CairnGroup } from '../helpers/cairn-group.js';
 import { closeNodeRedis } from '../helpers/drivers.js';
 
 const group = new CairnGroup();
-const clients: Redis[] = [];
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await group.stopAll();
-});
-
-function track(c: Redis): Redis {
-  clients.push(c);
-  return c;
-}
+after(() => group.stopAll());
 
 /** An ioredis reply is [error, value]; a transaction's reply is an array of those. */
 function values(result: Array<[Error | null, unknown]> | null): unknown[] | null {
@@ -33,8 +22,8 @@ describe('transactions from a plain client on a follower', () => {
     await group.start();
     const leader = await group.leader();
     const follower = group.nodes.find((n) => n !== leader)!;
-    const onLeader = track(client(leader.port));
-    const f = track(client(follower.port));
+    const onLeader = group.client(leader.port);
+    const f = group.client(follower.port);
 
     // A plain transaction: its replies come from the leader, which holds the result.
     assert.deepEqual(values(await f.multi().set('tx:a', '10').incr('tx:a').get('tx:a').ping().exec()), ['OK', 11, '11', 'PONG']);
@@ -129,7 +118,7 @@ describe('transactions from a plain client on a follower', () => {
     assert.equal(await onLeader.get('tx:p2'), 'v');
 
     // Many clients incrementing under WATCH with retries: no update is lost.
-    const workers = group.nodes.filter((n) => n !== leader).flatMap((n) => [track(client(n.port)), track(client(n.port))]);
+    const workers = group.nodes.filter((n) => n !== leader).flatMap((n) => [group.client(n.port), group.client(n.port)]);
     const perWorker = 15;
     await Promise.all(workers.map(async (w) => {
       for (let done = 0; done < perWorker;) {
@@ -145,7 +134,7 @@ describe('transactions from a plain client on a follower', () => {
   test('node-redis: multi().exec() and WATCH on a follower', async () => {
     const leader = await group.leader();
     const follower = group.nodes.find((n) => n !== leader)!;
-    const onLeader = track(client(leader.port));
+    const onLeader = group.client(leader.port);
     const f = createClient({ socket: { host: '127.0.0.1', port: follower.port, reconnectStrategy: false } });
     f.on('error', () => undefined);
     await f.connect();
@@ -173,7 +162,7 @@ describe('transactions from a plain client on a follower', () => {
   test('a transaction whose leader goes away never reports success', async () => {
     const leader = await group.leader();
     const follower = group.nodes.find((n) => n !== leader)!;
-    const f = track(client(follower.port));
+    const f = group.client(follower.port);
     assert.equal(await f.call('MULTI'), 'OK');
     assert.equal(await f.call('SET', 'lost:a', 'x'), 'QUEUED');
     await group.kill9(leader);
@@ -183,7 +172,7 @@ describe('transactions from a plain client on a follower', () => {
     assert.equal(await f.call('SET', 'lost:c', 'z'), 'QUEUED');
     await assert.rejects(f.call('EXEC'), /EXECABORT/);
     const next = await group.leader();
-    const onNext = track(client(next.port));
+    const onNext = group.client(next.port);
     assert.deepEqual(await onNext.exists('lost:a', 'lost:b', 'lost:c'), 0);
     // The session works again, transactions included.
     assert.deepEqual(values(await f.multi().set('lost:d', '1').exec()), ['OK']);
@@ -192,7 +181,7 @@ describe('transactions from a plain client on a follower', () => {
     // A WATCH lost with its leader fails the next EXEC (null), as a changed key would.
     const leader2 = next;
     const f2node = group.nodes.find((n) => n !== leader2 && n.proc !== null)!;
-    const f2 = track(client(f2node.port));
+    const f2 = group.client(f2node.port);
     assert.equal(await f2.watch('lost:w'), 'OK');
     await group.startNode(group.nodes.find((n) => n.proc === null)!);
     await group.kill9(leader2);
