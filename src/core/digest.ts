@@ -34,7 +34,7 @@ export function entryDigest(db: number, e: Entry): [number, number] {
 }
 
 /** MurmurHash3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

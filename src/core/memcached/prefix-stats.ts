@@ -3,6 +3,7 @@
 // prefixes in memcached's order, so the output matches it byte for byte: its 256-bucket table
 // indexed by MurmurHash3 (x86, 32-bit, seed 0; memcached 1.6's default hash) of the prefix,
 // newest first within a bucket.
+import { fmix32 } from '../digest.js';
 
 /** memcached's prefix delimiter (its -D option; Cairn uses the default). */
 const DELIMITER = 0x3a; // ':'
@@ -103,11 +104,5 @@ export function murmur3(s: string): number {
     k = Math.imul(k, c2);
     h ^= k;
   }
-  h ^= n;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h ^ n);
 }
