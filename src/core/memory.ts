@@ -38,6 +38,11 @@ export function arrayBytes(length: number): number {
   return 32 + ARRAY_HEADER_BYTES + 8 * slots;
 }
 
+/** An array built at its final length (new Array(n) filled, slice): no spare slots. */
+export function exactArrayBytes(length: number): number {
+  return 32 + ARRAY_HEADER_BYTES + 8 * length;
+}
+
 /** A boxed double (HeapNumber): numbers that are not small integers. */
 export const HEAP_NUMBER_BYTES = 16;
 

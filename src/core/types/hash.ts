@@ -1,9 +1,12 @@
 // Hashes, in Redis's encodings:
 //
 // - "listpack": while a hash has at most limits.hashMaxListpackEntries fields and no field or value
-//   longer than limits.hashMaxListpackValue bytes, fields and values sit in two parallel arrays in
-//   insertion order, as in Redis's listpack (HGETALL answers in that order). Lookups scan the
-//   array: O(n) over at most 128 slots, as in Redis.
+//   longer than limits.hashMaxListpackValue bytes, fields and values alternate in one array of
+//   exactly their number, in insertion order, as in Redis's listpack (HGETALL answers in that
+//   order). Lookups scan the array: O(n) over at most 128 fields, as in Redis. A change copies
+//   the array (a listpack reallocates too): an array grown by push keeps a third or more of
+//   spare slots, which for the many small hashes of session data is most of their memory.
+//   Field names are stored as the copy a recent hash already holds (field-names.ts).
 // - "listpackex": a compact hash that has had a field TTL (Redis 7.4). A third array holds each
 //   field's expiry time (0 = none); fields with a TTL come first, ordered by (expiry, field), the
 //   others follow in insertion order. Expired fields are therefore always at the front.
@@ -17,12 +20,13 @@
 // Ties among equal expiry times are broken by field name, everywhere. That makes the order of
 // TTL'd fields, and the order in which expired fields are removed, a function of the contents
 // alone: a replica replaying the effects ends with the same layout as its source.
-import { arrayBytes, HEAP_NUMBER_BYTES, MAP_SLOT_BYTES, OBJECT_HEADER_BYTES, stringBytes } from '../memory.js';
+import { arrayBytes, exactArrayBytes, HEAP_NUMBER_BYTES, MAP_SLOT_BYTES, OBJECT_HEADER_BYTES, stringBytes } from '../memory.js';
 import type { Entry } from '../keyspace.js';
 import { limits } from '../limits.js';
 import { MalformedPayload, type PayloadReader, type PayloadWriter } from '../payload.js';
 import type { Rng } from '../rng.js';
 import { DenseMap } from './dense-map.js';
+import { sharedFieldName } from './field-names.js';
 import type { TypeOps } from './registry.js';
 
 export type HashEncoding = 'listpack' | 'listpackex' | 'hashtable';
@@ -143,18 +147,39 @@ function tooLongForCompact(s: string): boolean {
   return s.length > limits.hashMaxListpackValue;
 }
 
+/** A copy of a compact pair array with (field, value) inserted at pair position `at`, at exact size. */
+function withPair(pairs: readonly string[], at: number, field: string, value: string): string[] {
+  const n = pairs.length;
+  const out = new Array<string>(n + 2);
+  const split = 2 * at;
+  for (let i = 0; i < split; i++) out[i] = pairs[i]!;
+  out[split] = field;
+  out[split + 1] = value;
+  for (let i = split; i < n; i++) out[i + 2] = pairs[i]!;
+  return out;
+}
+
+/** A copy of a compact pair array without the pair at position `at`, at exact size. */
+function withoutPair(pairs: readonly string[], at: number): string[] {
+  const n = pairs.length;
+  const out = new Array<string>(n - 2);
+  const split = 2 * at;
+  for (let i = 0; i < split; i++) out[i] = pairs[i]!;
+  for (let i = split + 2; i < n; i++) out[i - 2] = pairs[i]!;
+  return out;
+}
+
 export class HashValue {
-  /** Compact form: fields and values in parallel arrays; null once the hash is a hashtable. */
-  private fields: string[] | null = [];
-  private values: string[] | null = [];
-  /** Compact form's expiry column (listpackex), parallel to `fields`; 0 = no TTL. */
+  /** Compact form: field, value, field, value...; null once the hash is a hashtable. */
+  private pairs: string[] | null = [];
+  /** Compact form's expiry column (listpackex), one per pair; 0 = no TTL. */
   private expires: number[] | null = null;
   /** Hashtable form. */
   private table: DenseMap<string> | null = null;
   private ttls: FieldTtls | null = null;
 
   get size(): number {
-    return this.fields !== null ? this.fields.length : this.table!.size;
+    return this.pairs !== null ? this.pairs.length >> 1 : this.table!.size;
   }
 
   /**
@@ -162,16 +187,18 @@ export class HashValue {
    * which is bounded by hash-max-listpack-entries and -value, as Redis's own listpack updates are.
    */
   get bytes(): number {
-    let total = OBJECT_HEADER_BYTES + 5 * 8;
+    let total = OBJECT_HEADER_BYTES + 4 * 8;
     if (this.table !== null) {
       total += this.table.bytes;
       if (this.ttls !== null) total += OBJECT_HEADER_BYTES * 4 + this.ttls.size * FIELD_TTL_BYTES;
       return total;
     }
-    const fields = this.fields!;
-    const values = this.values!;
-    total += 2 * arrayBytes(fields.length);
-    for (let i = 0; i < fields.length; i++) total += stringBytes(fields[i]!.length) + stringBytes(values[i]!.length);
+    const pairs = this.pairs!;
+    total += exactArrayBytes(pairs.length);
+    // Field names are counted whole although most are shared with other hashes
+    // (field-names.ts): whether one is depends on the others, and over is the safe side for
+    // maxmemory.
+    for (let i = 0; i < pairs.length; i++) total += stringBytes(pairs[i]!.length);
     if (this.expires !== null) total += arrayBytes(this.expires.length);
     return total;
   }
@@ -183,21 +210,21 @@ export class HashValue {
 
   get(field: string): string | undefined {
     if (this.table !== null) return this.table.get(field);
-    const i = this.fields!.indexOf(field);
-    return i < 0 ? undefined : this.values![i];
+    const i = this.compactIndexOf(field);
+    return i < 0 ? undefined : this.pairs![2 * i + 1];
   }
 
   has(field: string): boolean {
-    return this.table !== null ? this.table.has(field) : this.fields!.indexOf(field) >= 0;
+    return this.table !== null ? this.table.has(field) : this.compactIndexOf(field) >= 0;
   }
 
   /** The field at a position, 0 <= i < size, in HGETALL order. */
   fieldAt(i: number): string {
-    return this.table !== null ? this.table.keyAt(i) : this.fields![i]!;
+    return this.table !== null ? this.table.keyAt(i) : this.pairs![2 * i]!;
   }
 
   valueAt(i: number): string {
-    return this.table !== null ? this.table.valueAt(i) : this.values![i]!;
+    return this.table !== null ? this.table.valueAt(i) : this.pairs![2 * i + 1]!;
   }
 
   /** A uniformly random position (the hash must not be empty). */
@@ -231,17 +258,16 @@ export class HashValue {
       if (!keepTtl && !isNew && this.ttls !== null) this.ttls.delete(field);
       return isNew;
     }
-    const i = this.fields!.indexOf(field);
+    const i = this.compactIndexOf(field);
     if (i >= 0) {
-      this.values![i] = value;
+      this.pairs![2 * i + 1] = value;
       // A TTL'd field that loses its TTL moves behind the TTL'd ones, as listpackExPersist does.
       if (!keepTtl && this.expires !== null && this.expires[i] !== 0) this.moveCompact(i, 0);
       return false;
     }
-    this.fields!.push(field);
-    this.values!.push(value);
+    this.pairs = withPair(this.pairs!, this.pairs!.length >> 1, sharedFieldName(field), value);
     this.expires?.push(0);
-    if (this.fields!.length > limits.hashMaxListpackEntries) this.convertToTable();
+    if (this.pairs.length >> 1 > limits.hashMaxListpackEntries) this.convertToTable();
     return true;
   }
 
@@ -251,7 +277,7 @@ export class HashValue {
       if (this.ttls !== null) this.ttls.delete(field);
       return true;
     }
-    const i = this.fields!.indexOf(field);
+    const i = this.compactIndexOf(field);
     if (i < 0) return false;
     this.removeCompactAt(i);
     return true;
@@ -263,7 +289,8 @@ export class HashValue {
    */
   scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
     if (this.table !== null) return this.table.scan(cursor, count, visit);
-    for (let i = 0; i < this.fields!.length; i++) visit(this.fields![i]!, this.values![i]!);
+    const pairs = this.pairs!;
+    for (let i = 0; i < pairs.length; i += 2) visit(pairs[i]!, pairs[i + 1]!);
     return 0;
   }
 
@@ -279,7 +306,7 @@ export class HashValue {
   ttlOf(field: string): number {
     if (this.table !== null) return this.ttls?.get(field) ?? 0;
     if (this.expires === null) return 0;
-    const i = this.fields!.indexOf(field);
+    const i = this.compactIndexOf(field);
     return i < 0 ? 0 : this.expires[i]!;
   }
 
@@ -290,9 +317,9 @@ export class HashValue {
       this.ttls.set(field, time);
       return;
     }
-    const i = this.fields!.indexOf(field);
+    const i = this.compactIndexOf(field);
     if (i < 0) return;
-    if (this.expires === null) this.expires = new Array<number>(this.fields!.length).fill(0);
+    if (this.expires === null) this.expires = new Array<number>(this.size).fill(0);
     this.moveCompact(i, time);
   }
 
@@ -300,7 +327,7 @@ export class HashValue {
   clearTtl(field: string): boolean {
     if (this.table !== null) return this.ttls !== null && this.ttls.delete(field);
     if (this.expires === null) return false;
-    const i = this.fields!.indexOf(field);
+    const i = this.compactIndexOf(field);
     if (i < 0 || this.expires[i] === 0) return false;
     this.moveCompact(i, 0);
     return true;
@@ -320,7 +347,7 @@ export class HashValue {
   removeExpired(now: number, removed: (field: string) => void): number {
     let n = 0;
     while (this.nextExpiry() <= now) {
-      const field = this.table !== null ? this.ttls!.earliestField() : this.fields![0]!;
+      const field = this.table !== null ? this.ttls!.earliestField() : this.pairs![0]!;
       this.delete(field);
       removed(field);
       n++;
@@ -331,9 +358,15 @@ export class HashValue {
   // -------------------------------------------------------------------------------------------
   // Compact-form internals.
 
+  /** The pair position of a field in the compact form, -1 when absent. */
+  private compactIndexOf(field: string): number {
+    const pairs = this.pairs!;
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === field) return i >> 1;
+    return -1;
+  }
+
   private removeCompactAt(i: number): void {
-    this.fields!.splice(i, 1);
-    this.values!.splice(i, 1);
+    this.pairs = withoutPair(this.pairs!, i);
     this.expires?.splice(i, 1);
   }
 
@@ -342,36 +375,33 @@ export class HashValue {
    * ordered by (time, field) first, then the others, a TTL-less entry going last.
    */
   private moveCompact(i: number, time: number): void {
-    const field = this.fields![i]!;
-    const value = this.values![i]!;
+    const field = this.pairs![2 * i]!;
+    const value = this.pairs![2 * i + 1]!;
     this.removeCompactAt(i);
     const expires = this.expires!;
     let at = expires.length;
     if (time !== 0) {
       at = 0;
-      while (at < expires.length && expires[at] !== 0 && !expiresBefore(time, field, expires[at]!, this.fields![at]!)) at++;
+      while (at < expires.length && expires[at] !== 0 && !expiresBefore(time, field, expires[at]!, this.pairs![2 * at]!)) at++;
     }
-    this.fields!.splice(at, 0, field);
-    this.values!.splice(at, 0, value);
+    this.pairs = withPair(this.pairs!, at, field, value);
     expires.splice(at, 0, time);
   }
 
   private convertToTable(): void {
     const table = new DenseMap<string>();
-    const fields = this.fields!;
-    const values = this.values!;
-    for (let i = 0; i < fields.length; i++) table.set(fields[i]!, values[i]!);
+    const pairs = this.pairs!;
+    for (let i = 0; i < pairs.length; i += 2) table.set(pairs[i]!, pairs[i + 1]!);
     if (this.expires !== null) {
-      for (let i = 0; i < fields.length; i++) {
+      for (let i = 0; i < this.expires.length; i++) {
         const time = this.expires[i]!;
         if (time === 0) continue;
         if (this.ttls === null) this.ttls = new FieldTtls();
-        this.ttls.set(fields[i]!, time);
+        this.ttls.set(pairs[2 * i]!, time);
       }
     }
     this.table = table;
-    this.fields = null;
-    this.values = null;
+    this.pairs = null;
     this.expires = null;
   }
 
