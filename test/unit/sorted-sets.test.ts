@@ -1608,4 +1608,16 @@ describe('the sorted-set structure', () => {
       else assert.ok(Object.is(got, value), `${JSON.stringify(text)}: ${got}`);
     }
   });
+
+  test('integer scores read without the literal parser give what strtod gives, up to 20 digits', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,20}$/);
+    fc.assert(
+      fc.property(fc.constantFrom('', '-', '+'), digits, (sign, d) => {
+        const text = sign + d;
+        assert.ok(Object.is(parseScore(text), Number(text)), text);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const text of ['-', '+', '1-', '12a', '٣']) assert.equal(parseScore(text), null, text);
+  });
 });

@@ -131,7 +131,18 @@ export function upperCased(word: string): string {
   return word;
 }
 
-/** Case-insensitive keyword compare for ASCII option words. */
+/**
+ * Case-insensitive keyword compare for ASCII option words (`upperWord` in upper case), folding
+ * a-z only, as Redis's strcasecmp does: no allocation, so trying six option words on a score
+ * (ZADD) costs six short loops.
+ */
 export function isWord(arg: string, upperWord: string): boolean {
-  return arg.length === upperWord.length && arg.toUpperCase() === upperWord;
+  const n = upperWord.length;
+  if (arg.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    let c = arg.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (c !== upperWord.charCodeAt(i)) return false;
+  }
+  return true;
 }

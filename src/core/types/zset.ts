@@ -396,6 +396,31 @@ function readFloatLiteral(s: string): FloatLiteral | null {
   return null;
 }
 
+/**
+ * A score written as a plain integer of at most 15 digits (what most clients send), read
+ * without the literal's regular expressions: exact, as strtod reads it ("-0" is -0, leading
+ * zeros count for nothing). Null for anything else, which takes the full path.
+ */
+function shortInteger(s: string): number | null {
+  const n = s.length;
+  if (n > 16) return null;
+  let i = 0;
+  let negative = false;
+  const first = s.charCodeAt(0);
+  if (first === 0x2d || first === 0x2b) {
+    negative = first === 0x2d;
+    i = 1;
+  }
+  if (i === n || n - i > 15) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
 /** x * 2^exp without overflowing the intermediate power of two. */
 function scaleByPowerOfTwo(x: number, exp: number): number {
   let v = x;
@@ -420,6 +445,8 @@ export function parseScore(s: string): number | null {
   if (s.length === 0) return null;
   const c = s.charCodeAt(0);
   if (c === 32 || (c >= 9 && c <= 13)) return null;
+  const quick = shortInteger(s);
+  if (quick !== null) return quick;
   const lit = readFloatLiteral(s);
   if (lit === null || Number.isNaN(lit.value)) return null;
   if (!lit.word && !Number.isFinite(lit.value)) return null; // overflow (ERANGE)
