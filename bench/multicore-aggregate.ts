@@ -24,37 +24,46 @@ export interface PartResult {
 
 export interface RunAggregate {
   /**
-   * Requests of all processes / the wall time from starting the first redis-benchmark until the
-   * last one exited. A process that finishes early leaves the others running alone (with more
-   * of the machine) and this counts that time, so it cannot overstate what ran concurrently.
+   * Requests of all processes / the longest time one of them took (its requests / its own
+   * ops/s: redis-benchmark times from its first request to its last reply). The benchmarks start
+   * together; one that finishes early leaves the others running alone, with more of the machine,
+   * and this counts that time, so it cannot overstate what ran concurrently. Each process's
+   * start-up (tens of ms on a busy machine) is left out, as it would weigh more on the shorter
+   * runs of several processes.
    */
   readonly ops: number;
   /** Sum of each redis-benchmark's own ops/s: higher than `ops` when they did not end together. */
   readonly sumOfRates: number;
   readonly requests: number;
+  /** The longest time one process's requests took, in ms. */
+  readonly busyMs: number;
+  /** From starting the first redis-benchmark until the last exited, start-up included. */
   readonly wallMs: number;
-  /** CPU (user + system) the servers used during the run, in cores: CPU seconds / wall seconds. */
+  /** CPU (user + system) the servers used during the run, in cores: CPU seconds / busy seconds. */
   readonly serverCores: number;
   /** The servers' CPU per request, in µs. */
   readonly serverMicrosPerRequest: number;
 }
 
-/** The aggregate of one concurrent run, or null when any part failed or no time passed. */
+/** The aggregate of one concurrent run, or null when any part failed or there is none. */
 export function aggregateRun(parts: readonly PartResult[], wallMs: number, serverCpuSeconds: number): RunAggregate | null {
-  if (parts.length === 0 || !(wallMs > 0)) return null;
+  if (parts.length === 0) return null;
   let requests = 0;
   let sumOfRates = 0;
+  let busyMs = 0;
   for (const p of parts) {
-    if (p.ops === null || !(p.ops > 0)) return null;
+    if (p.ops === null || !(p.ops > 0) || !(p.requests > 0)) return null;
     requests += p.requests;
     sumOfRates += p.ops;
+    busyMs = Math.max(busyMs, (p.requests / p.ops) * 1000);
   }
   return {
-    ops: requests / (wallMs / 1000),
+    ops: requests / (busyMs / 1000),
     sumOfRates,
     requests,
+    busyMs,
     wallMs,
-    serverCores: serverCpuSeconds / (wallMs / 1000),
+    serverCores: serverCpuSeconds / (busyMs / 1000),
     serverMicrosPerRequest: (serverCpuSeconds * 1e6) / requests,
   };
 }

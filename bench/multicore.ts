@@ -199,10 +199,10 @@ export function printMulticore(result: MulticoreResult): string {
   const file = saveResult(result.quick ? 'multicore-quick' : 'multicore', result);
   console.log(`\n== Multi-core: 1 vs ${n} server processes, aggregate ops/s (median of ${result.rounds} round(s), alternating; persistence off) ==`);
   console.log(multicoreTable(result));
-  console.log(`aggregate = requests of all processes / wall time of the run; each process has its own redis-benchmark, run at the same time,`);
+  console.log(`aggregate = requests of all processes / the longest time one of them took; each process has its own redis-benchmark, all started together,`);
   console.log(`with ${result.totalClients} clients and ${fmtNumber(result.totalKeyspace)} keys (-r) split evenly between the processes; 64-byte values.`);
   console.log(`x = median over rounds of (${n}-process aggregate / 1-process); Cairn/Redis = median over rounds of the per-round ratio.`);
-  console.log(`\nServer CPU during the runs (all server processes together): cores kept busy (CPU seconds / wall seconds) and µs of CPU per request`);
+  console.log(`\nServer CPU during the runs (all server processes together): cores kept busy (CPU seconds / seconds of the run) and µs of CPU per request`);
   console.log(multicoreCpuTable(result));
   const cores = Number(result.machine.cpus);
   console.log(`${cores} cores: the ${n} servers of a run and their ${n} redis-benchmark processes share them, so the scaling is bounded by the CPU the clients leave to the servers${cores <= n ? ' (here no core is left for the clients: expect well under ' + n + 'x)' : ''}.`);

@@ -24,25 +24,34 @@ test('splitEvenly refuses splits with an empty or fractional share', () => {
   assert.throws(() => splitEvenly(10.5, 2), /10.5/);
 });
 
-test('aggregateRun counts all requests over the wall time, which is below the sum of rates when one part ends early', () => {
-  // 10,000 requests at 20,000/s take 0.5 s; the other 10,000 at 10,000/s take 1 s: the wall is 1 s.
-  const a = aggregateRun([{ requests: 10_000, ops: 20_000 }, { requests: 10_000, ops: 10_000 }], 1000, 0.5)!;
+test('aggregateRun counts all requests over the longest part, which is below the sum of rates when one part ends early', () => {
+  // 10,000 requests at 20,000/s take 0.5 s; the other 10,000 at 10,000/s take 1 s.
+  const a = aggregateRun([{ requests: 10_000, ops: 20_000 }, { requests: 10_000, ops: 10_000 }], 1200, 0.5)!;
   assert.equal(a.ops, 20_000);
   assert.equal(a.sumOfRates, 30_000);
   assert.equal(a.requests, 20_000);
+  assert.equal(a.busyMs, 1000);
+  assert.equal(a.wallMs, 1200);
   assert.equal(a.serverCores, 0.5);
   assert.equal(a.serverMicrosPerRequest, 25);
 });
 
-test('aggregateRun is null when a part failed, there are no parts, or no time passed', () => {
+test('aggregateRun of parts that end together is the sum of their rates', () => {
+  const a = aggregateRun([{ requests: 25_000, ops: 50_000 }, { requests: 25_000, ops: 50_000 }], 600, 0.75)!;
+  assert.equal(a.ops, 100_000);
+  assert.equal(a.sumOfRates, 100_000);
+  assert.equal(a.serverCores, 1.5);
+});
+
+test('aggregateRun is null when a part failed or there are no parts', () => {
   assert.equal(aggregateRun([{ requests: 10, ops: 5 }, { requests: 10, ops: null }], 1000, 0), null);
   assert.equal(aggregateRun([{ requests: 10, ops: 0 }], 1000, 0), null);
+  assert.equal(aggregateRun([{ requests: 0, ops: 5 }], 1000, 0), null);
   assert.equal(aggregateRun([], 1000, 0), null);
-  assert.equal(aggregateRun([{ requests: 10, ops: 5 }], 0, 0), null);
 });
 
 function run(ops: number, cores = 1, micros = 1): RunAggregate {
-  return { ops, sumOfRates: ops, requests: 1000, wallMs: 1000, serverCores: cores, serverMicrosPerRequest: micros };
+  return { ops, sumOfRates: ops, requests: 1000, busyMs: 1000, wallMs: 1000, serverCores: cores, serverMicrosPerRequest: micros };
 }
 
 test('summarizeRounds takes ratios within each round, then their median', () => {
