@@ -8,22 +8,10 @@
 //
 //   node dist/bench/cpu-per-request.js [--before /path/to/built/checkout] [--rounds 3]
 //       [--tests set,get,hset,lrange_100,mset] [--requests 100000]
-import { readFileSync } from 'node:fs';
-import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
+import { busyNote, cpuSeconds, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
 import { redisBenchmark, type BenchmarkSpec } from './redis-benchmark.js';
 import { RespClient } from './resp.js';
 import { flagValue, fmtNumber, isMain, log, median, saveResult, table } from './report.js';
-
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
-
-/** User and system CPU seconds the process has used so far. */
-function cpuSeconds(pid: number): { user: number; sys: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  // Fields after the command name (which may hold spaces) start at field 3; utime is 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) / TICKS_PER_SECOND, sys: Number(fields[12]) / TICKS_PER_SECOND };
-}
 
 interface Setup {
   readonly name: string;

@@ -8,13 +8,15 @@
 //                                      only, no memory or connections (under two minutes)
 //   --rounds N                         rounds per redis-benchmark row (default 3; quick: 1)
 //   --persistence off|default|both     which persistence configurations to run (default both; quick: off)
-//   --skip-throughput --skip-memory --skip-connections --skip-scripting --skip-group --skip-embedded --skip-micro
+//   --skip-throughput --skip-memory --skip-connections --skip-scripting --skip-multicore --skip-group
+//   --skip-embedded --skip-micro
 import { runThroughput, printThroughput } from './throughput.js';
 import { runMemory, printMemory } from './memory.js';
 import { runConnections, printConnections } from './connections.js';
 import { runEmbedded, printEmbedded } from './embedded.js';
 import { runMicro, printMicro } from './micro.js';
 import { runScripting, printScripting } from './scripting.js';
+import { runMulticore, printMulticore } from './multicore.js';
 import { runGroupBench, printGroupBench } from './group.js';
 import { machineFacts, type Persistence } from './servers.js';
 import { flagValue, hasFlag, log } from './report.js';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   if (!quick && !hasFlag('--skip-memory')) printMemory(await runMemory({ keys: 1_000_000, loadTimeoutMs: 180_000 }));
   if (!quick && !hasFlag('--skip-connections')) printConnections(await runConnections({ idle: 10_000, rounds }));
   if (!hasFlag('--skip-scripting')) printScripting(await runScripting({ quick, rounds }));
+  if (!hasFlag('--skip-multicore')) printMulticore(await runMulticore({ quick, rounds, processes: 2 }));
   if (!hasFlag('--skip-group')) printGroupBench(await runGroupBench({ quick, rounds, seconds: quick ? 1.5 : 3, failovers: quick ? 1 : 3 }));
   if (!hasFlag('--skip-embedded')) printEmbedded(await runEmbedded({ durationMs: quick ? 500 : 2000, rounds: quick ? 1 : rounds }));
   if (!hasFlag('--skip-micro')) printMicro(await runMicro({ timeMs: quick ? 200 : 1000 }));

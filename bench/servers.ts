@@ -115,6 +115,17 @@ export function rssOf(pid: number): number {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** User and system CPU seconds the process has used so far. */
+export function cpuSeconds(pid: number): { user: number; sys: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // Fields after the command name (which may hold spaces) start at field 3; utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / TICKS_PER_SECOND, sys: Number(fields[12]) / TICKS_PER_SECOND };
+}
+
 /**
  * What Cairn's persistence switches look like in this build: the options exist in
  * src/server/config.ts or they do not (persistence is landing while this is written).
