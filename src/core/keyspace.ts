@@ -309,6 +309,7 @@ export class Database {
    * type keeps its own running count (memory.ts).
    */
   resize(e: Entry): void {
+    this.ks.sizeNotes++;
     const bytes = entryBytes(e, valueBytes(e.type, e.value));
     const delta = bytes - e.bytes;
     if (delta === 0) return;
@@ -322,6 +323,14 @@ export class Database {
     if (this.itemMeta !== null) this.dropItemMeta(key);
     this.ks.sizeMayHaveChanged(this, key);
     this.markWatchersDirty(key);
+  }
+
+  /**
+   * A change Redis does not signal to WATCH (consumer-group bookkeeping): only the key's size
+   * estimate is refreshed.
+   */
+  sizeChanged(key: string): void {
+    this.ks.sizeMayHaveChanged(this, key);
   }
 
   /** The memcached record of a key, if memcached used it since its value last changed. */
@@ -530,6 +539,13 @@ export class Keyspace {
   private resizeDbs: Database[] = [];
   private resizeKeys: string[] = [];
   /**
+   * Counts every size refresh asked for or done (touch, resize). The engine compares it before
+   * and after a write: a write that refreshed nothing changed its keys in place without saying
+   * so (consumer-group bookkeeping, encoding changes Redis does not signal to WATCH), and only
+   * then are its declared keys measured again.
+   */
+  sizeNotes = 0;
+  /**
    * Access tracking for eviction (maxmemory-policy): under an LFU policy every access updates
    * Entry.freq with Redis's logarithmic counter; accessedAt is the last access time either way.
    */
@@ -576,6 +592,7 @@ export class Keyspace {
 
   /** A key changed (Database.touch): its size is refreshed at the next settleSizes(). */
   sizeMayHaveChanged(db: Database, key: string): void {
+    this.sizeNotes++;
     this.resizeDbs.push(db);
     this.resizeKeys.push(key);
   }

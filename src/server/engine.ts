@@ -410,6 +410,7 @@ export class Engine {
     // A background snapshot keeps the pre-image of the keys this write is about to change.
     if (this.persistence?.copyOnWrite === true && rc.write) this.persistence.beforeWrite(ctx.db.id, spec, argv);
     const dirtyBefore = this.ks.dirty;
+    const sizeNotesBefore = this.ks.sizeNotes;
     const timed = this.timeEveryCall || !rc.constantCost || (rc.statIn(this.stats).calls & (TIMING_SAMPLE - 1)) === 0;
     const started = timed ? this.clock.monotonicMicros() : 0;
     let reply: Reply;
@@ -428,7 +429,7 @@ export class Engine {
     }
     // EXEC and other non-write commands that run writes inside them log nothing of their own.
     if (this.ks.dirty !== dirtyBefore && !ctx.effectRewritten && rc.write) this.ks.emit(ctx.db.id, argv);
-    if (this.ks.dirty !== dirtyBefore) this.refreshKeySizes(ctx.db, spec, argv);
+    if (this.ks.dirty !== dirtyBefore && this.ks.sizeNotes === sizeNotesBefore) this.refreshKeySizes(ctx.db, spec, argv);
     else this.ks.settleSizes();
     // Key events go out per call, not per command line: inside EXEC a read must find the
     // tracking table as the earlier writes of the same transaction left it (notifications.ts).
@@ -452,9 +453,11 @@ export class Engine {
   }
 
   /**
-   * Brings the memory estimates of the keys a write touched up to date: every key the core marked
-   * as changed (Database.touch, which each write calls for WATCH), and the declared keys of a
-   * command that changed something (a safety net for in-place changes). O(1) per key (memory.ts).
+   * Brings the memory estimates of a write's keys up to date when the write refreshed none
+   * itself: every key the core marked as changed, and the declared keys (a safety net for
+   * in-place changes nobody signalled). A write that touched or resized its keys skips it:
+   * measuring them again cost a second key-space lookup per key (MSET, INCR). O(1) per key
+   * (memory.ts).
    */
   private refreshKeySizes(db: Database, spec: CommandSpec<ServerContext>, argv: readonly string[]): void {
     this.ks.settleSizes();

@@ -300,7 +300,8 @@ function xadd(ctx: CoreContext, argv: string[]): Reply {
   if (bytes > STREAM_LISTPACK_MAX_SIZE) return errors.streamElementsTooLarge();
   s.append(id, argv.slice(fieldsAt));
   const idText = id.toString();
-  if (existed) ctx.db.touch(key);
+  // A new stream was added empty: its size is measured again with the entry in it.
+  ctx.db.touch(key);
   ctx.ks.notify(ctx.db.id, 'xadd', key);
   let effect: string[] | null = null;
   if (a.strategy !== 'none') {
@@ -764,6 +765,9 @@ function xgroupCreate(ctx: CoreContext, argv: string[]): Reply {
   }
   if (s.groups.has(argv[3]!)) return errors.busyGroup();
   s.groups.set(argv[3]!, new ConsumerGroup(id, t.entriesRead));
+  // Not a change Redis signals to WATCH, but one the size estimate must see (MKSTREAM added
+  // the stream before the group was in it).
+  ctx.db.sizeChanged(key);
   written(ctx);
   ctx.ks.notify(ctx.db.id, 'xgroup-create', key);
   return OK;
