@@ -12,7 +12,10 @@
 // kept in memory too and written again before the next fsync. Until a retry succeeds the
 // manager refuses writes with MISCONF; nothing acknowledged is dropped.
 import type { Logger } from '../../server/log.js';
+import type { Effect } from '../../core/keyspace.js';
 import { strerror, type AppendFile } from './file-system.js';
+import { LogBuffer } from './log-buffer.js';
+import { RECORD_HEADER_BYTES, recordEffects, recordPayloadBytes, writeRecord } from './log-format.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -49,9 +52,9 @@ export class AppendLog {
   /** Writes postponed because an fsync was running (INFO aof_delayed_fsync). */
   delayedWrites = 0;
   lastFsyncMs = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Written but not yet fsynced, kept to write again if an fsync fails. */
+  /** Records appended and not written yet (after a failed write, not written again yet). */
+  private readonly buffer = new LogBuffer();
+  /** Written but not yet fsynced, kept to write again if an fsync fails (views of the buffer's chunks). */
   private unsynced: Buffer[] = [];
   private unsyncedBytes = 0;
   /** File bytes made of whole records (a failed write may have left more on disk). */
@@ -79,11 +82,11 @@ export class AppendLog {
 
   /** Bytes of the current file, records not yet written included (INFO aof_current_size). */
   get sizeBytes(): number {
-    return this.goodBytes + this.pendingBytes;
+    return this.goodBytes + this.buffer.pendingBytes;
   }
 
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.buffer.pendingBytes;
   }
 
   /**
@@ -99,10 +102,25 @@ export class AppendLog {
     return this.fsyncStartedMs >= 0;
   }
 
-  /** Hands over one record; returns its sequence number. */
-  append(record: Buffer): number {
-    this.pending.push(record);
-    this.pendingBytes += record.length;
+  /** Hands over one record, already encoded; returns its sequence number. */
+  append(record: Uint8Array): number {
+    this.buffer.add(record);
+    return this.appended();
+  }
+
+  /**
+   * Encodes the effects of one command or transaction as one record, straight into the log's
+   * buffer (log-format.ts writeRecord); returns its sequence number.
+   */
+  appendEffects(effects: readonly Effect[]): number {
+    const inner = recordEffects(effects);
+    const payloadBytes = recordPayloadBytes(inner);
+    const buf = this.buffer.room(RECORD_HEADER_BYTES + payloadBytes);
+    this.buffer.wrote(writeRecord(buf, this.buffer.writeAt, inner, payloadBytes));
+    return this.appended();
+  }
+
+  private appended(): number {
     this.appendedSeq++;
     if (this.options.inlineSync === true && this.policy === 'always') this.flushSync();
     else this.scheduleTurn();
@@ -119,6 +137,7 @@ export class AppendLog {
     if (policy === 'no' && this.failure === null) {
       this.unsynced = [];
       this.unsyncedBytes = 0;
+      this.buffer.recycle();
       this.markDurable(this.writtenSeq, this.goodBytes);
     }
     this.scheduleTurn();
@@ -163,6 +182,10 @@ export class AppendLog {
     }
     this.generation++; // an fsync still running on the thread pool can only say less than this
     this.fsyncStartedMs = -1;
+    // Everything written is on disk: nothing to write again should a later fsync fail.
+    this.unsynced = [];
+    this.unsyncedBytes = 0;
+    this.buffer.recycle();
     this.markDurable(this.writtenSeq, this.goodBytes);
     return true;
   }
@@ -177,6 +200,7 @@ export class AppendLog {
     this.durableBytes = this.goodBytes;
     this.unsynced = [];
     this.unsyncedBytes = 0;
+    this.buffer.recycle();
   }
 
   close(): void {
@@ -197,7 +221,7 @@ export class AppendLog {
   }
 
   private onTurnEnd(): void {
-    if (this.failure !== null || this.closed || this.pending.length === 0) return;
+    if (this.failure !== null || this.closed || this.buffer.pendingBytes === 0) return;
     if (this.fsyncInProgress) {
       // The fsync's completion writes this batch; past the limit, write beside it anyway.
       if (this.options.nowMs() - this.fsyncStartedMs < WRITE_POSTPONE_MS_MAX) {
@@ -210,24 +234,26 @@ export class AppendLog {
     else if (this.policy === 'everysec' && this.unsyncedBytes > UNSYNCED_BYTES_SOFT_MAX) this.startFsync(false);
   }
 
-  /** Writes the pending batch with one write call; false (and a recorded failure) on error. */
+  /**
+   * Writes the pending batch with one write call; false (and a recorded failure) on error, the
+   * batch then stays pending.
+   */
   private writePending(): boolean {
-    if (this.pending.length === 0) return true;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    if (this.buffer.pendingBytes === 0) return true;
+    const data = this.buffer.pending();
     try {
       if (this.file.size() !== this.goodBytes) this.file.truncate(this.goodBytes);
       this.file.write(data);
     } catch (e) {
-      this.pending = [data];
       this.undoPartialWrite();
       this.fail('write', e);
       return false;
     }
+    this.buffer.handedOut();
     this.goodBytes += data.length;
-    this.pending = [];
-    this.pendingBytes = 0;
     this.writtenSeq = this.appendedSeq;
     if (this.policy === 'no') {
+      this.buffer.recycle();
       this.markDurable(this.writtenSeq, this.goodBytes);
     } else {
       this.unsynced.push(data);
@@ -265,12 +291,13 @@ export class AppendLog {
       }
       this.unsynced.splice(0, chunks);
       this.unsyncedBytes -= chunkBytes;
+      if (this.unsynced.length === 0) this.buffer.recycle();
       this.lastFsyncMs = this.options.nowMs();
       if (this.failure?.op === 'fsync') this.recovered();
       this.markDurable(seq, bytes);
       // Records that arrived during the fsync form the next batch; records written beside a
       // slow fsync (past the postpone limit) still need one of their own.
-      if (this.pending.length > 0) this.onTurnEnd();
+      if (this.buffer.pendingBytes > 0) this.onTurnEnd();
       else if (this.policy === 'always' && this.writtenSeq > this.durableSeq) this.startFsync(false);
     });
   }
@@ -300,6 +327,7 @@ export class AppendLog {
         this.file.fsyncSync();
         this.unsynced = [];
         this.unsyncedBytes = 0;
+        this.buffer.recycle();
         this.markDurable(this.writtenSeq, this.goodBytes);
       }
       this.recovered();
