@@ -6,6 +6,10 @@
 //   no        never an explicit fsync; the OS flushes when it likes.
 // While an fsync runs, new records wait in memory and go out as the next batch, so a write
 // never queues behind an fsync on the same file (Redis postpones its writes the same way).
+// One exception to waiting for the end of the turn: when a single client is writing (one read
+// left records last turn, and this is the first this turn), its records are written as soon as
+// its read has been processed (afterRead), so its replies skip the hop to the end of the turn;
+// a busier turn goes back to one write for all (docs/design/group-commit.md).
 //
 // Failures: a write that fails is undone (the file is cut back to its last whole record) and
 // kept in memory; a failed fsync leaves the written-but-unsynced bytes in doubt, so they are
@@ -64,6 +68,10 @@ export class AppendLog {
   /** Bumped when the file changes, so a late fsync callback of the old file is ignored. */
   private generation = 0;
   private turnScheduled = false;
+  /** Client reads this turn that left records to write (afterRead). */
+  private recordReads = 0;
+  /** The previous turn had several such reads: records wait for the end of the turn. */
+  private batching = false;
   private listeners: Array<() => void> = [];
   private closed = false;
 
@@ -125,6 +133,18 @@ export class AppendLog {
     if (this.options.inlineSync === true && this.policy === 'always') this.flushSync();
     else this.scheduleTurn();
     return this.appendedSeq;
+  }
+
+  /**
+   * A client's read has been processed, its replies are about to be flushed. Its records are
+   * written now when it is the first read of the turn to leave any and the previous turn had at
+   * most one: no other connection's records are likely to join them, and its replies need not
+   * wait for the end of the turn. Otherwise they wait for it and go out with the others.
+   */
+  afterRead(): void {
+    if (this.buffer.pendingBytes === 0) return;
+    this.recordReads++;
+    if (this.recordReads === 1 && !this.batching && !this.fsyncInProgress) this.writeBatch();
   }
 
   /** Calls `cb` once, when durableSeq or the failure state next changes. */
@@ -216,11 +236,14 @@ export class AppendLog {
     this.turnScheduled = true;
     this.options.endOfTurn(() => {
       this.turnScheduled = false;
-      this.onTurnEnd();
+      this.batching = this.recordReads > 1;
+      this.recordReads = 0;
+      this.writeBatch();
     });
   }
 
-  private onTurnEnd(): void {
+  /** Writes what is pending (end of a turn, a lone client's read, an fsync done) and starts an fsync if due. */
+  private writeBatch(): void {
     if (this.failure !== null || this.closed || this.buffer.pendingBytes === 0) return;
     if (this.fsyncInProgress) {
       // The fsync's completion writes this batch; past the limit, write beside it anyway.
@@ -297,7 +320,7 @@ export class AppendLog {
       this.markDurable(seq, bytes);
       // Records that arrived during the fsync form the next batch; records written beside a
       // slow fsync (past the postpone limit) still need one of their own.
-      if (this.buffer.pendingBytes > 0) this.onTurnEnd();
+      if (this.buffer.pendingBytes > 0) this.writeBatch();
       else if (this.policy === 'always' && this.writtenSeq > this.durableSeq) this.startFsync(false);
     });
   }

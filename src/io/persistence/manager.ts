@@ -963,6 +963,9 @@ function logBarrier(source: { log: () => AppendLog | null; closed: () => boolean
       if (log === null || source.closed()) setImmediate(cb);
       else log.whenChanged(cb);
     },
+    afterRead: () => {
+      if (!source.closed()) source.log()?.afterRead();
+    },
   };
 }
 

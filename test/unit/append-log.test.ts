@@ -1,8 +1,9 @@
-// The append-only log's encoder: CRC-32C against published check values and the bit-at-a-time
+// The append-only log's writer: CRC-32C against published check values and the bit-at-a-time
 // definition; records written back to back into the log's own buffer read back as the effects
 // that went in, byte for byte as encodeRecord writes them; the buffer growing past its chunk for
-// a large record without writing over bytes already handed out; and the log's write, retry and
-// flush paths writing every record exactly once.
+// a large record without writing over bytes already handed out; the write, retry and flush
+// paths writing every record exactly once; and when a turn's records are written (at its end,
+// or right after a lone client's read).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Effect } from '../../src/core/keyspace.js';
@@ -258,4 +259,75 @@ test('everysec: records written while an fsync runs stay intact until it complet
   const { effects, problem } = fileRecords();
   assert.equal(problem, null);
   assert.deepEqual(effects, want);
+});
+
+test('a lone client\'s records are written right after its read; a busier turn waits for its end, and so does the next', () => {
+  const { fs, log, endTurn } = openLog('everysec');
+  const writes = (): number => fs.calls.write;
+  log.appendEffects(set('a', '1'));
+  const w0 = writes();
+  log.afterRead();
+  assert.equal(writes(), w0 + 1, 'the first read of a quiet turn writes at once');
+  assert.equal(log.writtenSeq, 1);
+  endTurn();
+  assert.equal(writes(), w0 + 1, 'nothing left for the end of the turn');
+  // Two clients' reads in one turn: the first writes at once, the second waits for the turn's end.
+  log.appendEffects(set('b', '1'));
+  log.afterRead();
+  log.appendEffects(set('c', '1'));
+  log.afterRead();
+  assert.equal(writes(), w0 + 2);
+  assert.equal(log.writtenSeq, 2);
+  endTurn();
+  assert.equal(writes(), w0 + 3);
+  assert.equal(log.writtenSeq, 3);
+  // After a busy turn even a lone read waits for the end of the turn (group commit)...
+  log.appendEffects(set('d', '1'));
+  log.afterRead();
+  assert.equal(log.writtenSeq, 3);
+  endTurn();
+  assert.equal(log.writtenSeq, 4);
+  // ...and after a quiet one, writes at once again.
+  log.appendEffects(set('e', '1'));
+  log.afterRead();
+  assert.equal(log.writtenSeq, 5);
+  endTurn();
+  // A read that left no records counts for nothing.
+  log.afterRead();
+  log.appendEffects(set('f', '1'));
+  log.afterRead();
+  assert.equal(log.writtenSeq, 6);
+  endTurn();
+});
+
+test('a lone client\'s read does not write beside a running fsync, nor after a failed write', () => {
+  const { fs, log, endTurn } = openLog('always');
+  fs.holdFsyncs = true;
+  log.appendEffects(set('a', '1'));
+  log.afterRead();
+  assert.equal(log.writtenSeq, 1);
+  assert.ok(log.fsyncInProgress, 'always: the write starts its fsync');
+  endTurn();
+  log.appendEffects(set('b', '1'));
+  log.afterRead();
+  endTurn();
+  assert.equal(log.writtenSeq, 1, 'records wait for the running fsync and form the next batch');
+  assert.equal(log.delayedWrites, 1);
+  fs.releaseFsyncs();
+  assert.equal(log.durableSeq, 1);
+  assert.equal(log.writtenSeq, 2, 'the batch goes out when the fsync is done');
+  fs.releaseFsyncs();
+  assert.equal(log.durableSeq, 2);
+  fs.failNext('write');
+  log.appendEffects(set('c', '1'));
+  log.afterRead();
+  assert.equal(log.failure?.op, 'write');
+  endTurn();
+  log.appendEffects(set('d', '1'));
+  log.afterRead();
+  assert.equal(log.writtenSeq, 2, 'nothing is written while the log is failing, until the retry');
+  fs.holdFsyncs = false;
+  log.retry();
+  assert.equal(log.failure, null);
+  assert.equal(log.writtenSeq, 4);
 });
