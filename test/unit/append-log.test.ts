@@ -13,7 +13,7 @@ import { crc32c, crc32cOfWords } from '../../src/io/persistence/crc32c.js';
 import { bytesReadFile } from '../../src/io/persistence/file-system.js';
 import { LogBuffer } from '../../src/io/persistence/log-buffer.js';
 import {
-  checkLog, encodeRecord, LOG_HEADER_BYTES, logFileHeader, readRecord, RECORD_HEADER_BYTES, recordEffects, recordPayloadBytes, writeRecord,
+  checkLog, encodeRecord, LOG_HEADER_BYTES, logFileHeader, readRecord, RECORD_HEADER_BYTES, recordEffects, recordPayloadBytes, sealRecords, writeUnsealedRecord,
 } from '../../src/io/persistence/log-format.js';
 import { MemoryFileSystem } from '../../src/io/persistence/memory-file-system.js';
 import { Logger } from '../../src/server/log.js';
@@ -42,6 +42,7 @@ function noise(n: number, seed = 0x9e3779b9): Buffer {
 }
 
 const latin1 = (b: Buffer): string => b.toString('latin1');
+const set = (key: string, value: string): Effect[] => [{ db: 0, argv: ['SET', key, value] }];
 
 test('CRC-32C: the check values of RFC 3720 (iSCSI) and of "123456789"', () => {
   assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
@@ -110,14 +111,14 @@ function readAll(bytes: Uint8Array): { effects: Effect[][]; problem: string | nu
   return { effects, problem: check.problem === null ? null : `${check.problem.kind} at ${check.problem.offset}: ${check.problem.reason}` };
 }
 
-test('records written back to back into one buffer read back as the effects that went in, byte for byte as encodeRecord', () => {
+test('records written back to back into one buffer and sealed together read back as the effects that went in, byte for byte as encodeRecord', () => {
   // A small chunk, so that records also land at the start of fresh chunks and span none.
-  const buffer = new LogBuffer(4096);
+  const buffer = new LogBuffer(sealRecords, 4096);
   for (const effects of CASES) {
     const inner = recordEffects(effects);
     const payload = recordPayloadBytes(inner);
     const buf = buffer.room(RECORD_HEADER_BYTES + payload);
-    const end = writeRecord(buf, buffer.writeAt, inner, payload);
+    const end = writeUnsealedRecord(buf, buffer.writeAt, inner, payload);
     assert.equal(end - buffer.writeAt, RECORD_HEADER_BYTES + payload);
     buffer.wrote(end);
   }
@@ -129,12 +130,26 @@ test('records written back to back into one buffer read back as the effects that
   assert.deepEqual(effects[11], [{ db: 2, argv: ['INCR', 'n'] }, { db: 5, argv: ['DEL', 'x'] }], 'MULTI and EXEC are not stored');
 });
 
-test('the log buffer: a record larger than the chunk gets a chunk of its own; bytes handed out are never written over', () => {
-  const buffer = new LogBuffer(64);
+test('a record not sealed is refused by the reader, and sealing twice changes nothing', () => {
+  const inner = recordEffects(set('k', 'v'));
+  const payload = recordPayloadBytes(inner);
+  const buf = Buffer.alloc(RECORD_HEADER_BYTES + payload);
+  writeUnsealedRecord(buf, 0, inner, payload);
+  assert.match(readAll(Buffer.concat([logFileHeader(), buf])).problem ?? '', /checksum mismatch/);
+  sealRecords(buf, 0, buf.length);
+  const sealed = Buffer.from(buf);
+  sealRecords(buf, 0, buf.length);
+  assert.deepEqual(buf, sealed);
+  assert.deepEqual(buf, encodeRecord(set('k', 'v')));
+  assert.throws(() => sealRecords(buf, 0, buf.length - 1), /runs past/);
+});
+
+test('the log buffer: a record larger than the chunk gets a chunk of its own; bytes kept are never written over', () => {
+  const buffer = new LogBuffer(undefined, 64);
   buffer.add(Buffer.alloc(40, 1));
   const first = buffer.pending();
-  buffer.handedOut();
-  // Not recycled: `first` may still be waiting for an fsync, so new bytes go after it.
+  buffer.written(first, true);
+  // Kept (waiting for an fsync): new bytes go after it.
   buffer.add(Buffer.alloc(20, 2));
   assert.deepEqual(first, Buffer.alloc(40, 1));
   // Past the chunk: the 20 pending bytes and a 1000-byte record, in two chunks, read as one.
@@ -143,17 +158,89 @@ test('the log buffer: a record larger than the chunk gets a chunk of its own; by
   const second = buffer.pending();
   assert.deepEqual(second, Buffer.concat([Buffer.alloc(20, 2), Buffer.alloc(1000, 3)]));
   assert.equal(buffer.pendingBytes, 1020, 'pending() does not hand out');
-  buffer.handedOut();
+  buffer.written(second, true);
   assert.equal(buffer.pendingBytes, 0);
-  buffer.add(Buffer.alloc(10, 4));
-  buffer.recycle(); // something is pending: nothing moves
-  assert.deepEqual(buffer.pending(), Buffer.alloc(10, 4));
-  buffer.handedOut();
-  buffer.recycle();
-  buffer.add(Buffer.alloc(10, 5));
-  assert.deepEqual(buffer.pending(), Buffer.alloc(10, 5));
-  assert.deepEqual(first, Buffer.alloc(40, 1), 'the first chunk was left behind, not written over');
+  assert.equal(buffer.unsyncedBytes, 1060);
+  assert.equal(buffer.unsyncedCount, 2);
+  for (let i = 0; i < 10; i++) {
+    buffer.add(Buffer.alloc(30, 10 + i));
+    buffer.written(buffer.pending(), false);
+  }
+  assert.deepEqual(first, Buffer.alloc(40, 1), 'kept bytes were not written over');
   assert.deepEqual(second, Buffer.concat([Buffer.alloc(20, 2), Buffer.alloc(1000, 3)]));
+  buffer.durable(1);
+  assert.equal(buffer.unsyncedBytes, 1020);
+  buffer.durableAll();
+  assert.equal(buffer.unsyncedBytes, 0);
+});
+
+test('the log buffer reuses a chunk once nothing in it is pending or kept, and never one that is', () => {
+  const buffer = new LogBuffer(undefined, 100);
+  const write = (fill: number, keep: boolean): Buffer => {
+    buffer.add(Buffer.alloc(30, fill));
+    const data = buffer.pending();
+    buffer.written(data, keep);
+    return data;
+  };
+  // Nothing kept: every write starts at the same place of the same chunk.
+  const a = write(1, false);
+  const b = write(2, false);
+  assert.equal(a.buffer, b.buffer);
+  assert.equal(a.byteOffset, b.byteOffset);
+  // Kept writes fill the chunk, then the next one goes to another chunk.
+  const k1 = write(3, true);
+  const k2 = write(4, true);
+  const k3 = write(5, true);
+  const k4 = write(6, true);
+  assert.equal(k1.buffer, k3.buffer);
+  assert.notEqual(k4.buffer, k1.buffer, 'a full chunk with kept bytes is left alone');
+  assert.deepEqual([k1, k2, k3].map((k) => k[0]), [3, 4, 5]);
+  // The first chunk's writes become durable: it is spare, and the next full chunk reuses it.
+  buffer.durable(3);
+  write(7, true);
+  write(8, true);
+  const k7 = write(9, true);
+  assert.equal(k7.buffer, k1.buffer, 'the spare chunk is reused');
+  assert.equal(k4[0], 6, 'the chunk holding a kept write was not reused');
+  // A failed fsync: the kept bytes become one copy, and their chunks can be reused.
+  const copy = buffer.keptCopy();
+  assert.deepEqual([...copy].filter((_, i) => i % 30 === 0), [6, 7, 8, 9]);
+  assert.equal(buffer.unsyncedCount, 1);
+  const next = write(10, false);
+  assert.equal(next[0], 10);
+  write(11, false);
+  assert.equal(next[0], 11, 'a write not kept is written over by the next');
+  assert.deepEqual([...copy].filter((_, i) => i % 30 === 0), [6, 7, 8, 9], 'the copy is the log\'s own');
+});
+
+test('the log buffer gives back spare chunks not needed for a whole trim interval', () => {
+  const buffer = new LogBuffer(undefined, 100);
+  const kept: Buffer[] = [];
+  for (let i = 0; i < 12; i++) {
+    buffer.add(Buffer.alloc(60, i)); // one write per chunk
+    const data = buffer.pending();
+    buffer.written(data, true);
+    kept.push(data);
+  }
+  const chunks = new Set(kept.map((k) => k.buffer));
+  assert.equal(chunks.size, 12);
+  buffer.durableAll(); // eleven full chunks become spare (the current one is still current)
+  buffer.trim(); // they were all needed before: the first trim only starts counting
+  buffer.add(Buffer.alloc(60, 100)); // fits the current chunk after its rewind
+  buffer.add(Buffer.alloc(60, 101)); // takes one spare
+  buffer.written(buffer.pending(), true);
+  buffer.trim(); // the ten spares not used in this interval go
+  buffer.durableAll();
+  const reused: ArrayBufferLike[] = [];
+  for (let i = 0; i < 4; i++) {
+    buffer.add(Buffer.alloc(60, 200 + i));
+    const data = buffer.pending();
+    buffer.written(data, true);
+    reused.push(data.buffer);
+  }
+  // The current chunk, then the spare that went back after the copy above; the ten spares not
+  // taken during the last interval were let go, so the other two chunks are new.
+  assert.equal(reused.filter((b) => chunks.has(b)).length, 2);
 });
 
 interface LogSetup {
@@ -180,8 +267,6 @@ function openLog(policy: FsyncPolicy, inlineSync = false): LogSetup {
     fileRecords: () => readAll(fs.readBytes('/d/log')),
   };
 }
-
-const set = (key: string, value: string): Effect[] => [{ db: 0, argv: ['SET', key, value] }];
 
 test('appendEffects: a turn\'s records go out in one write and load back, one larger than the buffer\'s chunk too', () => {
   const { fs, log, endTurn, fileRecords } = openLog('no');

@@ -19,7 +19,7 @@ import type { Logger } from '../../server/log.js';
 import type { Effect } from '../../core/keyspace.js';
 import { strerror, type AppendFile } from './file-system.js';
 import { LogBuffer } from './log-buffer.js';
-import { RECORD_HEADER_BYTES, recordEffects, recordPayloadBytes, writeRecord } from './log-format.js';
+import { RECORD_HEADER_BYTES, recordEffects, recordPayloadBytes, sealRecords, writeUnsealedRecord } from './log-format.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -56,11 +56,11 @@ export class AppendLog {
   /** Writes postponed because an fsync was running (INFO aof_delayed_fsync). */
   delayedWrites = 0;
   lastFsyncMs = 0;
-  /** Records appended and not written yet (after a failed write, not written again yet). */
-  private readonly buffer = new LogBuffer();
-  /** Written but not yet fsynced, kept to write again if an fsync fails (views of the buffer's chunks). */
-  private unsynced: Buffer[] = [];
-  private unsyncedBytes = 0;
+  /**
+   * Records appended and not written yet (after a failed write, not written again yet), and
+   * those written but not yet fsynced, kept to write again if an fsync fails.
+   */
+  private readonly buffer = new LogBuffer(sealRecords);
   /** File bytes made of whole records (a failed write may have left more on disk). */
   private goodBytes: number;
   private durableBytes: number;
@@ -110,7 +110,7 @@ export class AppendLog {
     return this.fsyncStartedMs >= 0;
   }
 
-  /** Hands over one record, already encoded; returns its sequence number. */
+  /** Hands over one record, already encoded (sealed again with the others: the same bytes); returns its sequence number. */
   append(record: Uint8Array): number {
     this.buffer.add(record);
     return this.appended();
@@ -118,13 +118,14 @@ export class AppendLog {
 
   /**
    * Encodes the effects of one command or transaction as one record, straight into the log's
-   * buffer (log-format.ts writeRecord); returns its sequence number.
+   * buffer (log-format.ts; its checksums are filled in with the other pending records' just
+   * before they are written); returns its sequence number.
    */
   appendEffects(effects: readonly Effect[]): number {
     const inner = recordEffects(effects);
     const payloadBytes = recordPayloadBytes(inner);
     const buf = this.buffer.room(RECORD_HEADER_BYTES + payloadBytes);
-    this.buffer.wrote(writeRecord(buf, this.buffer.writeAt, inner, payloadBytes));
+    this.buffer.wrote(writeUnsealedRecord(buf, this.buffer.writeAt, inner, payloadBytes));
     return this.appended();
   }
 
@@ -155,16 +156,15 @@ export class AppendLog {
   setPolicy(policy: FsyncPolicy): void {
     this.policy = policy;
     if (policy === 'no' && this.failure === null) {
-      this.unsynced = [];
-      this.unsyncedBytes = 0;
-      this.buffer.recycle();
+      this.buffer.durableAll();
       this.markDurable(this.writtenSeq, this.goodBytes);
     }
     this.scheduleTurn();
   }
 
-  /** The everysec tick: an fsync in the background if anything was written since the last. */
+  /** The everysec tick: an fsync in the background if anything was written since the last; spare memory given back. */
   everySecond(): void {
+    this.buffer.trim();
     if (this.policy === 'everysec') this.startFsync(false);
   }
 
@@ -203,9 +203,7 @@ export class AppendLog {
     this.generation++; // an fsync still running on the thread pool can only say less than this
     this.fsyncStartedMs = -1;
     // Everything written is on disk: nothing to write again should a later fsync fail.
-    this.unsynced = [];
-    this.unsyncedBytes = 0;
-    this.buffer.recycle();
+    this.buffer.durableAll();
     this.markDurable(this.writtenSeq, this.goodBytes);
     return true;
   }
@@ -218,9 +216,7 @@ export class AppendLog {
     this.fsyncStartedMs = -1;
     this.goodBytes = file.size();
     this.durableBytes = this.goodBytes;
-    this.unsynced = [];
-    this.unsyncedBytes = 0;
-    this.buffer.recycle();
+    this.buffer.durableAll();
   }
 
   close(): void {
@@ -254,7 +250,7 @@ export class AppendLog {
     }
     if (!this.writePending()) return;
     if (this.policy === 'always') this.startFsync(false);
-    else if (this.policy === 'everysec' && this.unsyncedBytes > UNSYNCED_BYTES_SOFT_MAX) this.startFsync(false);
+    else if (this.policy === 'everysec' && this.buffer.unsyncedBytes > UNSYNCED_BYTES_SOFT_MAX) this.startFsync(false);
   }
 
   /**
@@ -272,15 +268,12 @@ export class AppendLog {
       this.fail('write', e);
       return false;
     }
-    this.buffer.handedOut();
+    this.buffer.written(data, this.policy !== 'no');
     this.goodBytes += data.length;
     this.writtenSeq = this.appendedSeq;
     if (this.policy === 'no') {
-      this.buffer.recycle();
       this.markDurable(this.writtenSeq, this.goodBytes);
     } else {
-      this.unsynced.push(data);
-      this.unsyncedBytes += data.length;
       this.notify(); // replies under everysec wait for this: the OS has the records
     }
     return true;
@@ -301,8 +294,7 @@ export class AppendLog {
     if (this.writtenSeq === this.durableSeq && !repairing) return;
     const seq = this.writtenSeq;
     const bytes = this.goodBytes;
-    const chunks = this.unsynced.length;
-    const chunkBytes = this.unsyncedBytes;
+    const chunks = this.buffer.unsyncedCount;
     const generation = this.generation;
     this.fsyncStartedMs = this.options.nowMs();
     this.file.fsync((error) => {
@@ -312,9 +304,7 @@ export class AppendLog {
         this.fail('fsync', error);
         return;
       }
-      this.unsynced.splice(0, chunks);
-      this.unsyncedBytes -= chunkBytes;
-      if (this.unsynced.length === 0) this.buffer.recycle();
+      this.buffer.durable(chunks);
       this.lastFsyncMs = this.options.nowMs();
       if (this.failure?.op === 'fsync') this.recovered();
       this.markDurable(seq, bytes);
@@ -331,11 +321,10 @@ export class AppendLog {
       // After a failed fsync the kernel may have dropped the dirty pages: write them again.
       this.file.truncate(this.durableBytes);
       this.goodBytes = this.durableBytes;
-      if (this.unsyncedBytes > 0) {
-        const data = Buffer.concat(this.unsynced, this.unsyncedBytes);
+      if (this.buffer.unsyncedBytes > 0) {
+        const data = this.buffer.keptCopy();
         this.file.write(data);
         this.goodBytes += data.length;
-        this.unsynced = [data];
       }
     } else if (this.file.size() !== this.goodBytes) {
       this.file.truncate(this.goodBytes);
@@ -348,9 +337,7 @@ export class AppendLog {
       this.repair();
       if (wasFsync) {
         this.file.fsyncSync();
-        this.unsynced = [];
-        this.unsyncedBytes = 0;
-        this.buffer.recycle();
+        this.buffer.durableAll();
         this.markDurable(this.writtenSeq, this.goodBytes);
       }
       this.recovered();
