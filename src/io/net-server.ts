@@ -182,6 +182,7 @@ class Connection implements SessionTransport {
       this.close();
       return;
     }
+    this.hold.afterRead(); // a lone writer's records may go to the log now, before its replies
     this.flush();
     if (this.session.closing) this.endSocket();
   }

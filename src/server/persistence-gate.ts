@@ -45,4 +45,9 @@ export interface ReplyBarrier {
   readonly closed: boolean;
   /** Calls `cb` once, the next time durableSeq, failing or closed change. */
   whenChanged(cb: () => void): void;
+  /**
+   * A connection has run the commands of one socket read and is about to flush their replies:
+   * the log may write their records now rather than at the end of the turn (append-log.ts).
+   */
+  afterRead?(): void;
 }

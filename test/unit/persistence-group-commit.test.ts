@@ -1,6 +1,8 @@
 // appendfsync always over TCP: replies to writes leave only after the fsync of their turn, in
 // order per connection; a read never shows a write that is not durable yet; one fsync serves
-// every write of a turn (group commit); a failing disk refuses writes while reads go on.
+// every write of a turn (group commit); a failing disk refuses writes while reads go on. Under
+// everysec a reply waits for its record's write, also when a lone client's records are written
+// right after its read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -18,9 +20,9 @@ interface Setup {
   stop(): Promise<void>;
 }
 
-async function setup(holdFsyncs: boolean): Promise<Setup> {
+async function setup(holdFsyncs: boolean, policy: 'always' | 'everysec' = 'always'): Promise<Setup> {
   const config = new Config();
-  config.set('appendfsync', 'always', false);
+  config.set('appendfsync', policy, false);
   config.set('save', '', false);
   const engine = new Engine({ clock: systemClock, seed: 1, config });
   const fs = new MemoryFileSystem();
@@ -183,5 +185,27 @@ test('QUIT after a write: the held reply still goes out before the connection cl
   s.fs.releaseFsyncs();
   await a.until('+OK\r\n+OK\r\n');
   a.close();
+  await s.stop();
+});
+
+test('everysec, a lone client: a write whose record could not be written is not answered until the retry writes it', async () => {
+  const s = await setup(false, 'everysec');
+  const a = new Raw(s.server.port);
+  await a.ready();
+  a.send(['SET', 'k', '1']);
+  await a.until('+OK\r\n');
+  s.fs.failNext('write', 'ENOSPC');
+  a.send(['INCR', 'n']);
+  await sleep(80);
+  assert.equal(a.received, '+OK\r\n', 'the reply waits for its record');
+  const b = new Raw(s.server.port);
+  await b.ready();
+  b.send(['SET', 'other', '1']);
+  await b.until('-MISCONF Errors writing to the AOF file: No space left on device\r\n');
+  s.p.cron(); // the retry writes the record
+  await a.until(':1\r\n');
+  assert.equal(a.received, '+OK\r\n:1\r\n');
+  a.close();
+  b.close();
   await s.stop();
 });

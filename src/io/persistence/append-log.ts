@@ -6,13 +6,20 @@
 //   no        never an explicit fsync; the OS flushes when it likes.
 // While an fsync runs, new records wait in memory and go out as the next batch, so a write
 // never queues behind an fsync on the same file (Redis postpones its writes the same way).
+// One exception to waiting for the end of the turn: when a single client is writing (one read
+// left records last turn, and this is the first this turn), its records are written as soon as
+// its read has been processed (afterRead), so its replies skip the hop to the end of the turn;
+// a busier turn goes back to one write for all (docs/design/group-commit.md).
 //
 // Failures: a write that fails is undone (the file is cut back to its last whole record) and
 // kept in memory; a failed fsync leaves the written-but-unsynced bytes in doubt, so they are
 // kept in memory too and written again before the next fsync. Until a retry succeeds the
 // manager refuses writes with MISCONF; nothing acknowledged is dropped.
 import type { Logger } from '../../server/log.js';
+import type { Effect } from '../../core/keyspace.js';
 import { strerror, type AppendFile } from './file-system.js';
+import { LogBuffer } from './log-buffer.js';
+import { RECORD_HEADER_BYTES, recordEffects, recordPayloadBytes, sealRecords, writeUnsealedRecord } from './log-format.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -49,11 +56,11 @@ export class AppendLog {
   /** Writes postponed because an fsync was running (INFO aof_delayed_fsync). */
   delayedWrites = 0;
   lastFsyncMs = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Written but not yet fsynced, kept to write again if an fsync fails. */
-  private unsynced: Buffer[] = [];
-  private unsyncedBytes = 0;
+  /**
+   * Records appended and not written yet (after a failed write, not written again yet), and
+   * those written but not yet fsynced, kept to write again if an fsync fails.
+   */
+  private readonly buffer = new LogBuffer(sealRecords);
   /** File bytes made of whole records (a failed write may have left more on disk). */
   private goodBytes: number;
   private durableBytes: number;
@@ -61,6 +68,10 @@ export class AppendLog {
   /** Bumped when the file changes, so a late fsync callback of the old file is ignored. */
   private generation = 0;
   private turnScheduled = false;
+  /** Client reads this turn that left records to write (afterRead). */
+  private recordReads = 0;
+  /** The previous turn had several such reads: records wait for the end of the turn. */
+  private batching = false;
   private listeners: Array<() => void> = [];
   private closed = false;
 
@@ -79,11 +90,11 @@ export class AppendLog {
 
   /** Bytes of the current file, records not yet written included (INFO aof_current_size). */
   get sizeBytes(): number {
-    return this.goodBytes + this.pendingBytes;
+    return this.goodBytes + this.buffer.pendingBytes;
   }
 
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.buffer.pendingBytes;
   }
 
   /**
@@ -99,14 +110,42 @@ export class AppendLog {
     return this.fsyncStartedMs >= 0;
   }
 
-  /** Hands over one record; returns its sequence number. */
-  append(record: Buffer): number {
-    this.pending.push(record);
-    this.pendingBytes += record.length;
+  /** Hands over one record, already encoded (sealed again with the others: the same bytes); returns its sequence number. */
+  append(record: Uint8Array): number {
+    this.buffer.add(record);
+    return this.appended();
+  }
+
+  /**
+   * Encodes the effects of one command or transaction as one record, straight into the log's
+   * buffer (log-format.ts; its checksums are filled in with the other pending records' just
+   * before they are written); returns its sequence number.
+   */
+  appendEffects(effects: readonly Effect[]): number {
+    const inner = recordEffects(effects);
+    const payloadBytes = recordPayloadBytes(inner);
+    const buf = this.buffer.room(RECORD_HEADER_BYTES + payloadBytes);
+    this.buffer.wrote(writeUnsealedRecord(buf, this.buffer.writeAt, inner, payloadBytes));
+    return this.appended();
+  }
+
+  private appended(): number {
     this.appendedSeq++;
     if (this.options.inlineSync === true && this.policy === 'always') this.flushSync();
     else this.scheduleTurn();
     return this.appendedSeq;
+  }
+
+  /**
+   * A client's read has been processed, its replies are about to be flushed. Its records are
+   * written now when it is the first read of the turn to leave any and the previous turn had at
+   * most one: no other connection's records are likely to join them, and its replies need not
+   * wait for the end of the turn. Otherwise they wait for it and go out with the others.
+   */
+  afterRead(): void {
+    if (this.buffer.pendingBytes === 0) return;
+    this.recordReads++;
+    if (this.recordReads === 1 && !this.batching && !this.fsyncInProgress) this.writeBatch();
   }
 
   /** Calls `cb` once, when durableSeq or the failure state next changes. */
@@ -117,15 +156,15 @@ export class AppendLog {
   setPolicy(policy: FsyncPolicy): void {
     this.policy = policy;
     if (policy === 'no' && this.failure === null) {
-      this.unsynced = [];
-      this.unsyncedBytes = 0;
+      this.buffer.durableAll();
       this.markDurable(this.writtenSeq, this.goodBytes);
     }
     this.scheduleTurn();
   }
 
-  /** The everysec tick: an fsync in the background if anything was written since the last. */
+  /** The everysec tick: an fsync in the background if anything was written since the last; spare memory given back. */
   everySecond(): void {
+    this.buffer.trim();
     if (this.policy === 'everysec') this.startFsync(false);
   }
 
@@ -163,6 +202,8 @@ export class AppendLog {
     }
     this.generation++; // an fsync still running on the thread pool can only say less than this
     this.fsyncStartedMs = -1;
+    // Everything written is on disk: nothing to write again should a later fsync fail.
+    this.buffer.durableAll();
     this.markDurable(this.writtenSeq, this.goodBytes);
     return true;
   }
@@ -175,8 +216,7 @@ export class AppendLog {
     this.fsyncStartedMs = -1;
     this.goodBytes = file.size();
     this.durableBytes = this.goodBytes;
-    this.unsynced = [];
-    this.unsyncedBytes = 0;
+    this.buffer.durableAll();
   }
 
   close(): void {
@@ -192,12 +232,15 @@ export class AppendLog {
     this.turnScheduled = true;
     this.options.endOfTurn(() => {
       this.turnScheduled = false;
-      this.onTurnEnd();
+      this.batching = this.recordReads > 1;
+      this.recordReads = 0;
+      this.writeBatch();
     });
   }
 
-  private onTurnEnd(): void {
-    if (this.failure !== null || this.closed || this.pending.length === 0) return;
+  /** Writes what is pending (end of a turn, a lone client's read, an fsync done) and starts an fsync if due. */
+  private writeBatch(): void {
+    if (this.failure !== null || this.closed || this.buffer.pendingBytes === 0) return;
     if (this.fsyncInProgress) {
       // The fsync's completion writes this batch; past the limit, write beside it anyway.
       if (this.options.nowMs() - this.fsyncStartedMs < WRITE_POSTPONE_MS_MAX) {
@@ -207,31 +250,30 @@ export class AppendLog {
     }
     if (!this.writePending()) return;
     if (this.policy === 'always') this.startFsync(false);
-    else if (this.policy === 'everysec' && this.unsyncedBytes > UNSYNCED_BYTES_SOFT_MAX) this.startFsync(false);
+    else if (this.policy === 'everysec' && this.buffer.unsyncedBytes > UNSYNCED_BYTES_SOFT_MAX) this.startFsync(false);
   }
 
-  /** Writes the pending batch with one write call; false (and a recorded failure) on error. */
+  /**
+   * Writes the pending batch with one write call; false (and a recorded failure) on error, the
+   * batch then stays pending.
+   */
   private writePending(): boolean {
-    if (this.pending.length === 0) return true;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    if (this.buffer.pendingBytes === 0) return true;
+    const data = this.buffer.pending();
     try {
       if (this.file.size() !== this.goodBytes) this.file.truncate(this.goodBytes);
       this.file.write(data);
     } catch (e) {
-      this.pending = [data];
       this.undoPartialWrite();
       this.fail('write', e);
       return false;
     }
+    this.buffer.written(data, this.policy !== 'no');
     this.goodBytes += data.length;
-    this.pending = [];
-    this.pendingBytes = 0;
     this.writtenSeq = this.appendedSeq;
     if (this.policy === 'no') {
       this.markDurable(this.writtenSeq, this.goodBytes);
     } else {
-      this.unsynced.push(data);
-      this.unsyncedBytes += data.length;
       this.notify(); // replies under everysec wait for this: the OS has the records
     }
     return true;
@@ -252,8 +294,7 @@ export class AppendLog {
     if (this.writtenSeq === this.durableSeq && !repairing) return;
     const seq = this.writtenSeq;
     const bytes = this.goodBytes;
-    const chunks = this.unsynced.length;
-    const chunkBytes = this.unsyncedBytes;
+    const chunks = this.buffer.unsyncedCount;
     const generation = this.generation;
     this.fsyncStartedMs = this.options.nowMs();
     this.file.fsync((error) => {
@@ -263,14 +304,13 @@ export class AppendLog {
         this.fail('fsync', error);
         return;
       }
-      this.unsynced.splice(0, chunks);
-      this.unsyncedBytes -= chunkBytes;
+      this.buffer.durable(chunks);
       this.lastFsyncMs = this.options.nowMs();
       if (this.failure?.op === 'fsync') this.recovered();
       this.markDurable(seq, bytes);
       // Records that arrived during the fsync form the next batch; records written beside a
       // slow fsync (past the postpone limit) still need one of their own.
-      if (this.pending.length > 0) this.onTurnEnd();
+      if (this.buffer.pendingBytes > 0) this.writeBatch();
       else if (this.policy === 'always' && this.writtenSeq > this.durableSeq) this.startFsync(false);
     });
   }
@@ -281,11 +321,10 @@ export class AppendLog {
       // After a failed fsync the kernel may have dropped the dirty pages: write them again.
       this.file.truncate(this.durableBytes);
       this.goodBytes = this.durableBytes;
-      if (this.unsyncedBytes > 0) {
-        const data = Buffer.concat(this.unsynced, this.unsyncedBytes);
+      if (this.buffer.unsyncedBytes > 0) {
+        const data = this.buffer.keptCopy();
         this.file.write(data);
         this.goodBytes += data.length;
-        this.unsynced = [data];
       }
     } else if (this.file.size() !== this.goodBytes) {
       this.file.truncate(this.goodBytes);
@@ -298,8 +337,7 @@ export class AppendLog {
       this.repair();
       if (wasFsync) {
         this.file.fsyncSync();
-        this.unsynced = [];
-        this.unsyncedBytes = 0;
+        this.buffer.durableAll();
         this.markDurable(this.writtenSeq, this.goodBytes);
       }
       this.recovered();

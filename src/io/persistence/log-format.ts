@@ -23,7 +23,7 @@
 // torn tail (cut off with a warning). See docs/design/log-format.md.
 import type { Effect } from '../../core/keyspace.js';
 import { WindowReader, readVarint, varintBytes, writeLatin1, writeVarint } from './byte-reader.js';
-import { crc32c } from './crc32c.js';
+import { crc32c, crc32cOfWords } from './crc32c.js';
 
 export const LOG_MAGIC = 'CAIRNAOF';
 export const LOG_FORMAT_VERSION = 1;
@@ -43,34 +43,98 @@ export function logFileHeader(): Buffer {
 
 /** The effects of one command or transaction as one record (MULTI/EXEC wrappers dropped). */
 export function encodeRecord(effects: readonly Effect[]): Buffer {
-  const inner = unwrapTransaction(effects);
-  let payloadBytes = varintBytes(inner.length);
-  for (const e of inner) {
-    payloadBytes += varintBytes(e.db) + varintBytes(e.argv.length);
-    for (const arg of e.argv) payloadBytes += varintBytes(arg.length) + arg.length;
-  }
-  if (payloadBytes > PAYLOAD_BYTES_MAX) throw new Error(`log record of ${payloadBytes} bytes exceeds the format's u32 length`);
-  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
-  let at = writeVarint(buf, RECORD_HEADER_BYTES, inner.length);
-  for (const e of inner) {
-    at = writeVarint(buf, at, e.db);
-    at = writeVarint(buf, at, e.argv.length);
-    for (const arg of e.argv) {
-      at = writeVarint(buf, at, arg.length);
-      at = writeLatin1(buf, at, arg);
-    }
-  }
-  buf.writeUInt32LE(payloadBytes, 0);
-  buf.writeUInt32LE(crc32c(buf, 0, RECORD_HEADER_BYTES), 4);
-  buf.writeUInt32LE(crc32c(buf, 0, 0, 8), 8);
+  const inner = recordEffects(effects);
+  const payload = recordPayloadBytes(inner);
+  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload);
+  writeRecord(buf, 0, inner, payload);
   return buf;
 }
 
 /** The engine wraps a transaction's effects in MULTI ... EXEC; one record is atomic already. */
-function unwrapTransaction(effects: readonly Effect[]): readonly Effect[] {
+export function recordEffects(effects: readonly Effect[]): readonly Effect[] {
   const n = effects.length;
   if (n >= 2 && effects[0]!.argv[0] === 'MULTI' && effects[n - 1]!.argv[0] === 'EXEC') return effects.slice(1, n - 1);
   return effects;
+}
+
+/** Payload bytes of the record holding `inner` (see recordEffects); throws past the format's limit. */
+export function recordPayloadBytes(inner: readonly Effect[]): number {
+  let payloadBytes = varintBytes(inner.length);
+  for (const e of inner) {
+    const argv = e.argv;
+    payloadBytes += varintBytes(e.db) + varintBytes(argv.length);
+    for (let i = 0; i < argv.length; i++) {
+      const n = argv[i]!.length;
+      payloadBytes += n + (n < 0x80 ? 1 : varintBytes(n));
+    }
+  }
+  if (payloadBytes > PAYLOAD_BYTES_MAX) throw new Error(`log record of ${payloadBytes} bytes exceeds the format's u32 length`);
+  return payloadBytes;
+}
+
+/**
+ * Writes the record holding `inner` at buf[at], header and checksums included, into a buffer
+ * with room for RECORD_HEADER_BYTES + payloadBytes there (recordPayloadBytes); returns where it
+ * ends.
+ */
+export function writeRecord(buf: Buffer, at: number, inner: readonly Effect[], payloadBytes: number): number {
+  const end = writeUnsealedRecord(buf, at, inner, payloadBytes);
+  sealRecords(buf, at, end);
+  return end;
+}
+
+/**
+ * writeRecord without the checksums: sealRecords must fill them in before the bytes go
+ * anywhere. The append-only log encodes a turn's records one after the other into one buffer
+ * it reuses, and checksums them all just before the turn's write: the checksum's tables are
+ * then read while in the CPU's caches, where between two commands (each looking up a random
+ * key) they are not, which made a record's checksum cost three to four times as much
+ * (docs/design/log-encoding.md).
+ */
+export function writeUnsealedRecord(buf: Buffer, at: number, inner: readonly Effect[], payloadBytes: number): number {
+  const start = at + RECORD_HEADER_BYTES;
+  let p = writeVarint(buf, start, inner.length);
+  for (const e of inner) {
+    const argv = e.argv;
+    p = writeVarint(buf, p, e.db);
+    p = writeVarint(buf, p, argv.length);
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!;
+      if (arg.length < 0x80) buf[p++] = arg.length;
+      else p = writeVarint(buf, p, arg.length);
+      p = writeLatin1(buf, p, arg);
+    }
+  }
+  const end = start + payloadBytes;
+  if (p !== end) throw new Error(`log record encoding wrote ${p - start} of ${payloadBytes} payload bytes`);
+  putU32(buf, at, payloadBytes);
+  return end;
+}
+
+/**
+ * Fills in the checksums of the records lying back to back in buf[start, end), each written
+ * by writeUnsealedRecord (records already sealed are sealed again to the same bytes).
+ */
+export function sealRecords(buf: Uint8Array, start: number, end: number): void {
+  let at = start;
+  while (at < end) {
+    const payloadBytes = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+    const payloadStart = at + RECORD_HEADER_BYTES;
+    const recordEnd = payloadStart + payloadBytes;
+    if (recordEnd > end) throw new Error(`log record at ${at} runs past the bytes to seal (${recordEnd} > ${end})`);
+    const payloadCrc = crc32c(buf, 0, payloadStart, recordEnd);
+    putU32(buf, at + 4, payloadCrc);
+    putU32(buf, at + 8, crc32cOfWords(payloadBytes, payloadCrc));
+    at = recordEnd;
+  }
+}
+
+/** A u32 little-endian, without Buffer.writeUInt32LE's argument checks (the callers' values are u32). */
+function putU32(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v;
+  buf[at + 1] = v >>> 8;
+  buf[at + 2] = v >>> 16;
+  buf[at + 3] = v >>> 24;
 }
 
 /** Decodes a payload; null when its structure is wrong (a bug or a foreign file, not a crash). */

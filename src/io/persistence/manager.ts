@@ -26,7 +26,7 @@ import { AppendLog, type FsyncPolicy } from './append-log.js';
 import { logEncoding, snapshotEncoding } from './encodings.js';
 import { nodeFileSystem, type AppendFile, type FileSystem } from './file-system.js';
 import { LoadError, LoadJob, type LoadSource } from './loader.js';
-import { encodeRecord, logFileHeader } from './log-format.js';
+import { logFileHeader } from './log-format.js';
 import { baseFileName, formatManifest, incrFileName, manifestFileName, parseManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { parseSaveRules, saveDue } from '../../server/save-rules.js';
 import { SnapshotJob, type SnapshotEncoding, type SnapshotJobOptions } from './snapshot-job.js';
@@ -310,7 +310,7 @@ export class Persistence implements PersistenceGate {
   private onEffects(effects: readonly Effect[]): void {
     // While loading, the effects are the replay's own; they are on disk already.
     if (this.loading || this.aof === null || this.closed) return;
-    this.aof.append(encodeRecord(effects));
+    this.aof.appendEffects(effects);
   }
 
   admit(s: Session, spec: CommandSpec<ServerContext>, fullName: string): Reply | null {
@@ -962,6 +962,9 @@ function logBarrier(source: { log: () => AppendLog | null; closed: () => boolean
       const log = source.log();
       if (log === null || source.closed()) setImmediate(cb);
       else log.whenChanged(cb);
+    },
+    afterRead: () => {
+      if (!source.closed()) source.log()?.afterRead();
     },
   };
 }

@@ -51,6 +51,11 @@ export class ReplyHold {
     if (b !== null && b.appendedSeq > mark && !b.failing && b.appendedSeq > this.own) this.own = b.appendedSeq;
   }
 
+  /** The commands of one socket read have run; their replies are flushed next. */
+  afterRead(): void {
+    this.barrier()?.afterRead?.();
+  }
+
   /** A blocked command got its answer: its effects are logged after this, on the same turn. */
   afterUnblocked(): void {
     if (this.barrier() === null || this.unblockPending) return;
