@@ -5,6 +5,7 @@
 // form that replays to the same state: relative TTLs become absolute (SET ... PXAT,
 // PEXPIREAT), INCRBYFLOAT becomes SET ... KEEPTTL, GETDEL becomes DEL, and a TTL that is
 // already in the past becomes DEL.
+import { assert } from '../assert.js';
 import * as errors from '../errors.js';
 import type { Entry } from '../keyspace.js';
 import { limits } from '../limits.js';
@@ -25,9 +26,10 @@ function isString(e: Entry): boolean {
 
 /**
  * What GET replies for a key: nil when missing, WRONGTYPE for another type, else the
- * value. A read lookup (keyspace hits and misses), as Redis's getGenericCommand.
+ * value. A read lookup (keyspace hits and misses), as Redis's getGenericCommand. GET's handler
+ * and the embedded typed db.get both run exactly this.
  */
-function readForGet(ctx: CoreContext, key: string): Reply {
+export function readForGet(ctx: CoreContext, key: string): Reply {
   const e = ctx.db.lookupRead(key);
   if (e === undefined) return NIL;
   if (!isString(e)) return errors.wrongType();
@@ -189,13 +191,35 @@ interface SetRequest {
 }
 
 function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest): Reply {
-  const { key, value, flags } = req;
   let expiry: AbsoluteExpiry | null = null;
   if (req.expire !== null) {
-    const resolved = resolveExpiry(ctx, req.expire, flags, req.command);
+    const resolved = resolveExpiry(ctx, req.expire, req.flags, req.command);
     if (!isExpiry(resolved)) return resolved;
     expiry = resolved;
   }
+  return setResolved(ctx, argv, req, expiry);
+}
+
+/**
+ * SET key value, or SET key value EX/PX ttl, with the TTL already a number (the embedded typed
+ * db.set): `ttl` is 0 for none, else an integer in [1, TYPED_TTL_MAX], in seconds when
+ * `inSeconds`, else in milliseconds. What SET's handler does with the same words, without
+ * parsing them; a TTL outside that range is the caller's to send as SET's argv (its errors).
+ */
+export function setTyped(ctx: CoreContext, key: string, value: string, ttl: number, inSeconds: boolean): Reply {
+  if (ttl === 0) return setResolved(ctx, NO_EFFECT, { key, value, flags: 0, expire: null, command: 'set', ok: OK, aborted: NIL }, null);
+  assert(Number.isSafeInteger(ttl) && ttl > 0 && ttl <= TYPED_TTL_MAX, 'setTyped: TTL out of range');
+  // resolveExpiry's small-argument branch, on the number itself.
+  const expiry = new AbsoluteExpiry((inSeconds ? ttl * 1000 : ttl) + ctx.ks.now, null);
+  return setResolved(ctx, NO_EFFECT, { key, value, flags: inSeconds ? EX : PX, expire: null, command: 'set', ok: OK, aborted: NIL }, expiry);
+}
+
+/** The largest TTL setTyped takes: where resolveExpiry's arithmetic on a plain number is exact. */
+export const TYPED_TTL_MAX = EXACT_TTL_ARG_MAX;
+
+/** setGeneric after its TTL argument was turned into an absolute time (or there was none). */
+function setResolved(ctx: CoreContext, argv: readonly string[], req: SetRequest, expiry: AbsoluteExpiry | null): Reply {
+  const { key, value, flags } = req;
   // SET ... GET replies with the old value, whether or not the write then happens.
   let old: Reply | null = null;
   if (flags & GET) {
