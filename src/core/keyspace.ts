@@ -29,7 +29,7 @@ export class Entry {
   idx = -1;
   /** Time of last access in seconds since LRU_EPOCH_SECONDS (OBJECT IDLETIME, LRU eviction). */
   private lruSeconds = 0;
-  /** LFU counter (low 8 bits) and the encoding flags (RAW_ENCODING, NEVER_INT_ENCODED). */
+  /** LFU counter (low 8 bits) and the flags (RAW_ENCODING, NEVER_INT_ENCODED, ASCII_VALUE). */
   private bits = LFU_INIT_VAL;
   /** Estimated heap bytes of this key (memory.ts), as last accounted in the database's total. */
   bytes = 0;
@@ -37,8 +37,32 @@ export class Entry {
   constructor(
     readonly key: string,
     public type: ValueType,
-    public value: any,
+    /** The value (read and written through `value`, which keeps ASCII_VALUE true to it). */
+    private stored: any,
   ) {}
+
+  get value(): any {
+    return this.stored;
+  }
+
+  /** Every change of value goes through here, and forgets that the old one was ASCII. */
+  set value(value: any) {
+    this.stored = value;
+    this.bits &= ~ASCII_VALUE;
+  }
+
+  /**
+   * The string value is known to be ASCII (the same text in latin1 and UTF-8): set by whoever
+   * stored it after checking (the embedded typed SET), so that reads for in-process callers skip
+   * the check. Unset means unknown; any later change of value unsets it.
+   */
+  get asciiValue(): boolean {
+    return (this.bits & ASCII_VALUE) !== 0;
+  }
+
+  markAsciiValue(): void {
+    this.bits |= ASCII_VALUE;
+  }
 
   /** Absolute expiry in ms since the epoch; 0 means the key does not expire. */
   get expiresAt(): number {
@@ -95,6 +119,7 @@ const LFU_INIT_VAL = 5;
 const LFU_MASK = 0xff;
 const RAW_ENCODING = 1 << 8;
 const NEVER_INT_ENCODED = 1 << 9;
+const ASCII_VALUE = 1 << 10;
 
 /**
  * Expiry times as small integers. A time in ms since the epoch needs 41 bits, and V8 keeps a

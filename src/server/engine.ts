@@ -8,8 +8,8 @@ import * as errors from '../core/errors.js';
 import { Keyspace, type Database, type Effect } from '../core/keyspace.js';
 import { assertLimitsConsistent, limits } from '../core/limits.js';
 import { expireHashFields } from '../core/commands/hashes.js';
-import { readForGet, setTyped } from '../core/commands/strings.js';
-import { array, BLOCKED, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
+import { setTyped, stringForGet } from '../core/commands/strings.js';
+import { array, BLOCKED, bulk, NIL, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
 import { BlockingManager } from './blocking.js';
 import type { Clock } from './clock.js';
 import { buildCommandTable, type ServerCommandTable } from './command-list.js';
@@ -352,8 +352,11 @@ export class Engine {
   // take are execute's and run's, in the same order; test/unit/server/typed-calls.test.ts runs
   // the same sequences through both.
 
-  /** GET key, as execute(s, ['GET', key]). */
-  typedGet(s: Session, key: string): Reply {
+  /**
+   * GET key, as execute(s, ['GET', key]); a string value known to be ASCII (Entry.asciiValue)
+   * comes back as the string itself instead of its bulk reply: the caller need not check it.
+   */
+  typedGet(s: Session, key: string): Reply | string {
     if (!this.plain(s)) return this.execute(s, ['GET', key]);
     const rc = this.getCommand;
     const refused = this.admitPlain(s, rc);
@@ -362,9 +365,11 @@ export class Engine {
     const dirtyBefore = this.ks.dirty;
     const timed = this.isTimed(rc);
     const started = timed ? this.clock.monotonicMicros() : 0;
-    let reply: Reply;
+    let reply: Reply | string;
     try {
-      reply = readForGet(ctx, key);
+      // readForGet (GET's handler), with the value as is when it is known to be ASCII.
+      const e = stringForGet(ctx, key);
+      reply = e === undefined ? NIL : e === null ? errors.wrongType() : e.asciiValue ? (e.value as string) : bulk(e.value as string);
     } catch (e) {
       reply = this.internalError(rc, e);
     }
@@ -376,7 +381,7 @@ export class Engine {
    * SET key value, with a TTL when `ttl` is not 0: an integer in [1, TYPED_TTL_MAX] (strings.ts),
    * seconds when `inSeconds` (EX), else milliseconds (PX). As execute(s, typedSetArgv(...)).
    */
-  typedSet(s: Session, key: string, value: string, ttl: number, inSeconds: boolean): Reply {
+  typedSet(s: Session, key: string, value: string, ttl: number, inSeconds: boolean, asciiValue: boolean): Reply {
     if (!this.plain(s)) return this.execute(s, typedSetArgv(key, value, ttl, inSeconds));
     const rc = this.setCommand;
     const refused = this.admitPlain(s, rc);
@@ -387,7 +392,7 @@ export class Engine {
     const started = timed ? this.clock.monotonicMicros() : 0;
     let reply: Reply;
     try {
-      reply = setTyped(ctx, key, value, ttl, inSeconds);
+      reply = setTyped(ctx, key, value, ttl, inSeconds, asciiValue);
     } catch (e) {
       reply = this.internalError(rc, e);
     }
@@ -425,7 +430,7 @@ export class Engine {
   }
 
   /** run's and execute's steps after a typed call; the argv is built only for whoever reads it. */
-  private finishTyped(s: Session, rc: ResolvedCommand, ctx: ServerContext, reply: Reply, elapsed: number, dirtyBefore: number, key: string, value: string | null, ttl: number, inSeconds: boolean): void {
+  private finishTyped(s: Session, rc: ResolvedCommand, ctx: ServerContext, reply: Reply | string, elapsed: number, dirtyBefore: number, key: string, value: string | null, ttl: number, inSeconds: boolean): void {
     const changed = this.ks.dirty !== dirtyBefore;
     if (changed && !ctx.effectRewritten && rc.write && this.ks.recordEffects) this.ks.emit(ctx.db.id, typedArgv(key, value, ttl, inSeconds));
     if (changed) {
@@ -564,8 +569,8 @@ export class Engine {
     return errors.err(`internal error while running '${rc.fullName}'`);
   }
 
-  /** INFO commandstats and errorstats, and the session's counters, for one call. */
-  private countCall(s: Session, rc: ResolvedCommand, reply: Reply, elapsed: number): void {
+  /** INFO commandstats and errorstats, and the session's counters, for one call (a string: a bulk reply). */
+  private countCall(s: Session, rc: ResolvedCommand, reply: Reply | string, elapsed: number): void {
     const stat = rc.statIn(this.stats);
     stat.calls++;
     if (elapsed >= 0) {
@@ -575,7 +580,7 @@ export class Engine {
     this.stats.totalCommandsProcessed++;
     s.totalCommands++;
     s.lastCommand = rc.fullName;
-    if (reply.k === ReplyKind.Error) {
+    if (typeof reply !== 'string' && reply.k === ReplyKind.Error) {
       stat.failedCalls++;
       this.stats.countError(reply.v as string);
     }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { keyspaceDigest } from '../../src/core/digest.js';
 import type { Effect } from '../../src/core/keyspace.js';
-import type { Reply } from '../../src/core/reply.js';
+import { bulk, type Reply } from '../../src/core/reply.js';
 import type { Clock } from '../../src/server/clock.js';
 import { ManualClock } from '../../src/server/clock.js';
 import { Config } from '../../src/server/config.js';
@@ -102,10 +102,16 @@ type Op =
 function step(w: World, o: Op, typed: boolean): Reply | null {
   const s = w.main.session;
   switch (o.op) {
-    case 'get':
-      return typed ? w.engine.typedGet(s, o.key) : w.engine.execute(s, ['GET', o.key]);
+    case 'get': {
+      if (!typed) return w.engine.execute(s, ['GET', o.key]);
+      const r = w.engine.typedGet(s, o.key);
+      if (typeof r !== 'string') return r;
+      // A value handed back as is must be ASCII (Entry.asciiValue): otherwise it needed decoding.
+      assert.ok(isAscii(r), `typedGet returned a non-ASCII value as is: ${JSON.stringify(r)}`);
+      return bulk(r);
+    }
     case 'set':
-      return typed ? w.engine.typedSet(s, o.key, o.value, o.ttl, o.inSeconds) : w.engine.execute(s, typedSetArgv(o.key, o.value, o.ttl, o.inSeconds));
+      return typed ? w.engine.typedSet(s, o.key, o.value, o.ttl, o.inSeconds, isAscii(o.value)) : w.engine.execute(s, typedSetArgv(o.key, o.value, o.ttl, o.inSeconds));
     case 'cmd':
       return w.engine.execute(s, [...o.argv]);
     case 'watch':
@@ -168,6 +174,11 @@ const commandArb = fc.constantFrom(
   ['SUBSCRIBE', 'ch'], ['UNSUBSCRIBE'], ['HELLO', '3'], ['HELLO', '2'],
   ['CONFIG', 'SET', 'requirepass', 'pw'], ['CONFIG', 'SET', 'requirepass', ''], ['RESET'], ['AUTH', 'pw'],
   ['OBJECT', 'FREQ', 'k0'], ['OBJECT', 'IDLETIME', 'k1'], ['TTL', 'k0'], ['PTTL', 'k2'], ['GET', 'k0'], ['SET', 'k3', 'plain'],
+  // Changes of a string value in place or by moving keys: an ASCII value may stop being one.
+  ['APPEND', 'k0', '\xe9'], ['APPEND', 'k1', 'ok'], ['SETRANGE', 'k0', '1', '\xff'], ['SETRANGE', 'k2', '0', 'ab'], ['INCR', 'k2'],
+  ['INCRBYFLOAT', 'k3', '1.5'], ['SETBIT', 'k1', '7', '1'], ['SETBIT', 'k0', '0', '1'], ['GETSET', 'k0', '\xc3\xa9'], ['GETDEL', 'k1'],
+  ['MSET', 'k0', '\xff', 'k1', 'x'], ['RENAME', 'k0', 'k1'], ['COPY', 'k2', 'k3'], ['MOVE', 'k0', '1'], ['SWAPDB', '0', '1'],
+  ['SET', 'k2', '\x80', 'KEEPTTL'], ['GETEX', 'k0', 'PERSIST'], ['PFADD', 'k3', 'a'], ['LPOP', 'list'],
 );
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: keyArb.map((key) => ({ op: 'get' as const, key })) },
@@ -229,7 +240,7 @@ describe('typed calls against execute', () => {
       for (const argv of setup) w.engine.execute(w.main.session, argv);
       const before = w.executed;
       w.engine.typedGet(w.main.session, 'k');
-      w.engine.typedSet(w.main.session, 'k', 'v', 0, false);
+      w.engine.typedSet(w.main.session, 'k', 'v', 0, false, true);
       assert.equal(w.executed, before + 2, JSON.stringify(setup));
       for (const argv of undo) w.engine.execute(w.main.session, argv);
       const after = w.executed;
@@ -255,6 +266,15 @@ describe('typed calls against execute', () => {
       assert.ok(typed.effects.some((e) => e.argv[0] === 'DEL'), 'expired keys are logged as DEL');
       assert.equal(typed.executed, 0);
     }
+  });
+
+  test('a value changed in place after a typed SET is read back through its bulk reply', () => {
+    const ops: Op[] = [];
+    const changes = [['APPEND', 'k0', '\xe9'], ['SETRANGE', 'k0', '0', '\xff'], ['SETBIT', 'k0', '0', '1'], ['INCRBYFLOAT', 'k0', '1'], ['GETSET', 'k0', '\x80']];
+    for (const argv of changes) {
+      ops.push({ op: 'set', key: 'k0', value: '7', ttl: 0, inSeconds: false }, { op: 'get', key: 'k0' }, { op: 'cmd', argv }, { op: 'get', key: 'k0' });
+    }
+    runBoth(ops, true);
   });
 
   test('WRONGTYPE, and a key expiring exactly at its TTL, are the same through both', () => {
@@ -302,6 +322,9 @@ describe('db.get and db.set against db.command', () => {
             const what = `${String(k)} ${String(v)} ${JSON.stringify(ttl)}`;
             same(() => typed.set(k, v, ttl), () => generic.command('SET', k, v, ...ttlWords(ttl)), what);
             same(() => typed.get(k), () => generic.command('GET', k), what);
+            // The value changed in place by a command: the typed read must decode it again.
+            same(() => typed.command('APPEND', k, 'é'), () => generic.command('APPEND', k, 'é'), what);
+            same(() => typed.get(k), () => generic.command('GET', k), what);
             same(() => typed.command('PTTL', k), () => generic.command('PTTL', k), what);
           }
         }
@@ -316,6 +339,10 @@ describe('db.get and db.set against db.command', () => {
     }
   });
 });
+
+function isAscii(s: string): boolean {
+  return /^[\x00-\x7f]*$/.test(s);
+}
 
 function ttlWords(ttl: { ex?: number; px?: number } | undefined): string[] {
   const out: string[] = [];

@@ -30,10 +30,17 @@ function isString(e: Entry): boolean {
  * and the embedded typed db.get both run exactly this.
  */
 export function readForGet(ctx: CoreContext, key: string): Reply {
-  const e = ctx.db.lookupRead(key);
+  const e = stringForGet(ctx, key);
   if (e === undefined) return NIL;
-  if (!isString(e)) return errors.wrongType();
+  if (e === null) return errors.wrongType();
   return bulk(e.value as string);
+}
+
+/** readForGet's lookup: the entry of a string key, undefined when missing, null for another type. */
+export function stringForGet(ctx: CoreContext, key: string): Entry | undefined | null {
+  const e = ctx.db.lookupRead(key);
+  if (e === undefined) return undefined;
+  return isString(e) ? e : null;
 }
 
 /** The bound a string value may grow to: proto-max-bulk-len, and what V8 can hold. */
@@ -188,6 +195,8 @@ interface SetRequest {
   command: string;
   ok: Reply;
   aborted: Reply;
+  /** The caller checked that the value is ASCII (Entry.asciiValue). */
+  asciiValue?: boolean;
 }
 
 function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest): Reply {
@@ -206,12 +215,12 @@ function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest):
  * `inSeconds`, else in milliseconds. What SET's handler does with the same words, without
  * parsing them; a TTL outside that range is the caller's to send as SET's argv (its errors).
  */
-export function setTyped(ctx: CoreContext, key: string, value: string, ttl: number, inSeconds: boolean): Reply {
-  if (ttl === 0) return setResolved(ctx, NO_EFFECT, { key, value, flags: 0, expire: null, command: 'set', ok: OK, aborted: NIL }, null);
+export function setTyped(ctx: CoreContext, key: string, value: string, ttl: number, inSeconds: boolean, asciiValue: boolean): Reply {
+  if (ttl === 0) return setResolved(ctx, NO_EFFECT, { key, value, flags: 0, expire: null, command: 'set', ok: OK, aborted: NIL, asciiValue }, null);
   assert(Number.isSafeInteger(ttl) && ttl > 0 && ttl <= TYPED_TTL_MAX, 'setTyped: TTL out of range');
   // resolveExpiry's small-argument branch, on the number itself.
   const expiry = new AbsoluteExpiry((inSeconds ? ttl * 1000 : ttl) + ctx.ks.now, null);
-  return setResolved(ctx, NO_EFFECT, { key, value, flags: inSeconds ? EX : PX, expire: null, command: 'set', ok: OK, aborted: NIL }, expiry);
+  return setResolved(ctx, NO_EFFECT, { key, value, flags: inSeconds ? EX : PX, expire: null, command: 'set', ok: OK, aborted: NIL, asciiValue }, expiry);
 }
 
 /** The largest TTL setTyped takes: where resolveExpiry's arithmetic on a plain number is exact. */
@@ -233,6 +242,7 @@ function setResolved(ctx: CoreContext, argv: readonly string[], req: SetRequest,
   // A new TTL replaces the old one below: keeping it meanwhile spares the key a trip out of and
   // back into the database's set of volatile keys (a hash-table delete and insert per SET EX).
   const e = ctx.db.replace(found, key, 'string', value, (flags & KEEPTTL) !== 0 || (expiry !== null && !alreadyDue(ctx, expiry.at)));
+  if (req.asciiValue === true) e.markAsciiValue();
   ctx.ks.notify(ctx.db.id, 'set', key);
   if (expiry !== null) {
     if (alreadyDue(ctx, expiry.at)) {
