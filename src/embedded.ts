@@ -107,7 +107,7 @@ export class EmbeddedSession {
   set(key: Arg, value: Arg, ttl?: { ex?: number; px?: number }): string | null {
     const k = toLatin1(key);
     const ascii = isAsciiArg(value);
-    const v = ascii ? String(value) : toLatin1(value);
+    const v = ascii ? (typeof value === 'string' ? value : String(value)) : toLatin1(value);
     const ex = ttl?.ex;
     const px = ttl?.px;
     // The typed call takes no TTL or one TTL in range; anything else goes as SET's words, for

@@ -64,6 +64,11 @@ export class Entry {
     this.bits |= ASCII_VALUE;
   }
 
+  /** A new value: no encoding flag (RAW_ENCODING, NEVER_INT_ENCODED, ASCII_VALUE) applies to it. */
+  clearFlags(): void {
+    this.bits &= LFU_MASK;
+  }
+
   /** Absolute expiry in ms since the epoch; 0 means the key does not expire. */
   get expiresAt(): number {
     const x = this.expiry;
@@ -229,7 +234,8 @@ export class Database {
   get(key: string): Entry | undefined {
     const e = this.entries.get(key);
     if (e === undefined) return undefined;
-    if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
+    const at = e.expiresAt;
+    if (at !== 0 && at <= this.ks.now) {
       // A replica hides the key but leaves its deletion to the primary's DEL (Redis does too).
       if (!this.ks.replicaExpiry) this.expireEntry(e);
       return undefined;
@@ -290,8 +296,7 @@ export class Database {
     assert(old.key === key && this.dense[old.idx] === old, 'replace: entry not in database');
     old.type = type;
     old.value = value;
-    old.rawEncoding = false;
-    old.neverIntEncoded = false;
+    old.clearFlags();
     old.accessedAt = this.ks.now;
     if (this.itemMeta !== null) this.dropItemMeta(key);
     if (!keepTtl && old.expiresAt !== 0) this.clearExpire(old);
@@ -639,6 +644,11 @@ export class Keyspace {
   /** Marks a key as ready for its blocked clients (a push, a new key, XADD). */
   signalReady(db: number, key: string): void {
     if (this.dbs[db]!.blockingKeys.has(key)) this.ready.push({ db, key });
+  }
+
+  /** Whether keys were signalled ready since the last takeReadyKeys. */
+  get readyKeysPending(): boolean {
+    return this.ready.length !== 0;
   }
 
   takeReadyKeys(): Array<{ db: number; key: string }> {

@@ -444,7 +444,7 @@ export class Engine {
     if (this.slowlogWants(rc, elapsed)) this.recordSlow(s, typedArgv(key, value, ttl, inSeconds), elapsed);
     this.recordLatency(rc, elapsed);
     this.flushEffects(rc.logsAsTransaction);
-    this.blocking.serveReadyKeys();
+    if (this.ks.readyKeysPending) this.blocking.serveReadyKeys();
     if (s.transport.kind === 'embedded') this.afterReply(s);
   }
 

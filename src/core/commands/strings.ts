@@ -195,8 +195,6 @@ interface SetRequest {
   command: string;
   ok: Reply;
   aborted: Reply;
-  /** The caller checked that the value is ASCII (Entry.asciiValue). */
-  asciiValue?: boolean;
 }
 
 function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest): Reply {
@@ -206,7 +204,7 @@ function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest):
     if (!isExpiry(resolved)) return resolved;
     expiry = resolved;
   }
-  return setResolved(ctx, argv, req, expiry);
+  return setResolved(ctx, argv, req.key, req.value, req.flags, expiry, req.ok, req.aborted, false);
 }
 
 /**
@@ -216,19 +214,22 @@ function setGeneric(ctx: CoreContext, argv: readonly string[], req: SetRequest):
  * parsing them; a TTL outside that range is the caller's to send as SET's argv (its errors).
  */
 export function setTyped(ctx: CoreContext, key: string, value: string, ttl: number, inSeconds: boolean, asciiValue: boolean): Reply {
-  if (ttl === 0) return setResolved(ctx, NO_EFFECT, { key, value, flags: 0, expire: null, command: 'set', ok: OK, aborted: NIL, asciiValue }, null);
+  if (ttl === 0) return setResolved(ctx, NO_EFFECT, key, value, 0, null, OK, NIL, asciiValue);
   assert(Number.isSafeInteger(ttl) && ttl > 0 && ttl <= TYPED_TTL_MAX, 'setTyped: TTL out of range');
   // resolveExpiry's small-argument branch, on the number itself.
   const expiry = new AbsoluteExpiry((inSeconds ? ttl * 1000 : ttl) + ctx.ks.now, null);
-  return setResolved(ctx, NO_EFFECT, { key, value, flags: inSeconds ? EX : PX, expire: null, command: 'set', ok: OK, aborted: NIL, asciiValue }, expiry);
+  return setResolved(ctx, NO_EFFECT, key, value, inSeconds ? EX : PX, expiry, OK, NIL, asciiValue);
 }
 
 /** The largest TTL setTyped takes: where resolveExpiry's arithmetic on a plain number is exact. */
 export const TYPED_TTL_MAX = EXACT_TTL_ARG_MAX;
 
-/** setGeneric after its TTL argument was turned into an absolute time (or there was none). */
-function setResolved(ctx: CoreContext, argv: readonly string[], req: SetRequest, expiry: AbsoluteExpiry | null): Reply {
-  const { key, value, flags } = req;
+/**
+ * setGeneric after its TTL argument was turned into an absolute time (or there was none), the
+ * request in arguments rather than an object (the typed SET allocates none). `asciiValue`: the
+ * caller checked that the value is ASCII (Entry.asciiValue).
+ */
+function setResolved(ctx: CoreContext, argv: readonly string[], key: string, value: string, flags: number, expiry: AbsoluteExpiry | null, ok: Reply, aborted: Reply, asciiValue: boolean): Reply {
   // SET ... GET replies with the old value, whether or not the write then happens.
   let old: Reply | null = null;
   if (flags & GET) {
@@ -237,12 +238,12 @@ function setResolved(ctx: CoreContext, argv: readonly string[], req: SetRequest,
   }
   const found = ctx.db.lookupWrite(key);
   const exists = found !== undefined;
-  if ((flags & NX && exists) || (flags & XX && !exists)) return old ?? req.aborted;
+  if ((flags & NX && exists) || (flags & XX && !exists)) return old ?? aborted;
 
   // A new TTL replaces the old one below: keeping it meanwhile spares the key a trip out of and
   // back into the database's set of volatile keys (a hash-table delete and insert per SET EX).
   const e = ctx.db.replace(found, key, 'string', value, (flags & KEEPTTL) !== 0 || (expiry !== null && !alreadyDue(ctx, expiry.at)));
-  if (req.asciiValue === true) e.markAsciiValue();
+  if (asciiValue) e.markAsciiValue();
   ctx.ks.notify(ctx.db.id, 'set', key);
   if (expiry !== null) {
     if (alreadyDue(ctx, expiry.at)) {
@@ -257,7 +258,7 @@ function setResolved(ctx: CoreContext, argv: readonly string[], req: SetRequest,
   } else {
     written(ctx);
   }
-  return old ?? req.ok;
+  return old ?? ok;
 }
 
 /** SET's argv without its GET words: replicas need no reply. */
