@@ -8,7 +8,8 @@
 //
 //   node dist/bench/embedded-calls.js --op get|set|command-get|command-set|lru-get|lru-set [--calls 600000]
 //       [--warmup 200000] [--build /path/to/built/checkout]
-//   valgrind --tool=callgrind --callgrind-out-file=/dev/null node dist/bench/embedded-calls.js ...
+//   valgrind --tool=callgrind --callgrind-out-file=/dev/null node --single-threaded --expose-gc \
+//       dist/bench/embedded-calls.js ...
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { pathToFileURL } from 'node:url';
@@ -87,6 +88,9 @@ export async function runCalls(opts: { op: string; calls: number; warmup: number
     for (let done = 0; done < n; done += CHUNK) chunk(offset + done);
   };
   loop(opts.warmup, 0);
+  // With node --expose-gc: every run starts its measured calls from the same collected heap, so
+  // that a major GC the warm-up left half done does not land in one run and not in another.
+  (globalThis as { gc?: () => void }).gc?.();
   const before = process.cpuUsage();
   loop(opts.calls, opts.warmup);
   const used = process.cpuUsage(before);
