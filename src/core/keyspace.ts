@@ -29,7 +29,7 @@ export class Entry {
   idx = -1;
   /** Time of last access in seconds since LRU_EPOCH_SECONDS (OBJECT IDLETIME, LRU eviction). */
   private lruSeconds = 0;
-  /** LFU counter (low 8 bits) and the encoding flags (RAW_ENCODING, NEVER_INT_ENCODED). */
+  /** LFU counter (low 8 bits) and the flags (RAW_ENCODING, NEVER_INT_ENCODED, ASCII_VALUE). */
   private bits = LFU_INIT_VAL;
   /** Estimated heap bytes of this key (memory.ts), as last accounted in the database's total. */
   bytes = 0;
@@ -37,8 +37,37 @@ export class Entry {
   constructor(
     readonly key: string,
     public type: ValueType,
-    public value: any,
+    /** The value (read and written through `value`, which keeps ASCII_VALUE true to it). */
+    private stored: any,
   ) {}
+
+  get value(): any {
+    return this.stored;
+  }
+
+  /** Every change of value goes through here, and forgets that the old one was ASCII. */
+  set value(value: any) {
+    this.stored = value;
+    this.bits &= ~ASCII_VALUE;
+  }
+
+  /**
+   * The string value is known to be ASCII (the same text in latin1 and UTF-8): set by whoever
+   * stored it after checking (the embedded typed SET), so that reads for in-process callers skip
+   * the check. Unset means unknown; any later change of value unsets it.
+   */
+  get asciiValue(): boolean {
+    return (this.bits & ASCII_VALUE) !== 0;
+  }
+
+  markAsciiValue(): void {
+    this.bits |= ASCII_VALUE;
+  }
+
+  /** A new value: no encoding flag (RAW_ENCODING, NEVER_INT_ENCODED, ASCII_VALUE) applies to it. */
+  clearFlags(): void {
+    this.bits &= LFU_MASK;
+  }
 
   /** Absolute expiry in ms since the epoch; 0 means the key does not expire. */
   get expiresAt(): number {
@@ -95,6 +124,7 @@ const LFU_INIT_VAL = 5;
 const LFU_MASK = 0xff;
 const RAW_ENCODING = 1 << 8;
 const NEVER_INT_ENCODED = 1 << 9;
+const ASCII_VALUE = 1 << 10;
 
 /**
  * Expiry times as small integers. A time in ms since the epoch needs 41 bits, and V8 keeps a
@@ -204,7 +234,8 @@ export class Database {
   get(key: string): Entry | undefined {
     const e = this.entries.get(key);
     if (e === undefined) return undefined;
-    if (e.expiresAt !== 0 && e.expiresAt <= this.ks.now) {
+    const at = e.expiresAt;
+    if (at !== 0 && at <= this.ks.now) {
       // A replica hides the key but leaves its deletion to the primary's DEL (Redis does too).
       if (!this.ks.replicaExpiry) this.expireEntry(e);
       return undefined;
@@ -265,8 +296,7 @@ export class Database {
     assert(old.key === key && this.dense[old.idx] === old, 'replace: entry not in database');
     old.type = type;
     old.value = value;
-    old.rawEncoding = false;
-    old.neverIntEncoded = false;
+    old.clearFlags();
     old.accessedAt = this.ks.now;
     if (this.itemMeta !== null) this.dropItemMeta(key);
     if (!keepTtl && old.expiresAt !== 0) this.clearExpire(old);
@@ -631,6 +661,11 @@ export class Keyspace {
   /** Marks a key as ready for its blocked clients (a push, a new key, XADD). */
   signalReady(db: number, key: string): void {
     if (this.dbs[db]!.blockingKeys.has(key)) this.ready.push({ db, key });
+  }
+
+  /** Whether keys were signalled ready since the last takeReadyKeys. */
+  get readyKeysPending(): boolean {
+    return this.ready.length !== 0;
   }
 
   takeReadyKeys(): Array<{ db: number; key: string }> {

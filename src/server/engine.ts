@@ -8,7 +8,8 @@ import * as errors from '../core/errors.js';
 import { Keyspace, type Database, type Effect } from '../core/keyspace.js';
 import { assertLimitsConsistent, limits } from '../core/limits.js';
 import { expireHashFields } from '../core/commands/hashes.js';
-import { array, BLOCKED, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
+import { setTyped, stringForGet } from '../core/commands/strings.js';
+import { array, BLOCKED, bulk, NIL, NIL_ARRAY, QUEUED, ReplyKind, simple, type Reply } from '../core/reply.js';
 import { BlockingManager } from './blocking.js';
 import type { Clock } from './clock.js';
 import { buildCommandTable, type ServerCommandTable } from './command-list.js';
@@ -96,6 +97,9 @@ export class Engine {
    */
   private timeEveryCall = true;
   private readonly clockCachesCommandTime: boolean;
+  /** GET and SET, resolved once for the embedded typed calls (typedGet, typedSet). */
+  private readonly getCommand: ResolvedCommand;
+  private readonly setCommand: ResolvedCommand;
   readonly config: Config;
   readonly clock: Clock;
   readonly stats = new ServerStats();
@@ -154,6 +158,8 @@ export class Engine {
     this.ks = new Keyspace({ databases: this.config.int('databases'), seed: options.seed });
     this.commands = buildCommandTable();
     this.runtime = new CommandRuntime(this.commands.all());
+    this.getCommand = this.runtime.of(this.commands.get('get')!);
+    this.setCommand = this.runtime.of(this.commands.get('set')!);
     this.hooks = options.hooks ?? {};
     this.log = options.logger ?? Logger.silent();
     this.startedMs = this.clock.nowMs();
@@ -336,6 +342,109 @@ export class Engine {
     this.tracking.afterReply(s);
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // The embedded typed calls (docs/design/hot-path.md, "Third round"). db.get(key) is execute(s,
+  // ['GET', key]) and db.set(key, value, { ex }) execute(s, ['SET', key, value, 'EX', ex]), with
+  // the same replies and side effects; while the session is plain (see plain()) they skip what
+  // cannot apply to it: the lookup of the command's name, the admission steps that cannot refuse
+  // it, the argument list (built only if the log, a replica or the slow log asks for it), and the
+  // per-call hooks of tracking and MONITOR. Otherwise they go through execute. The steps they do
+  // take are execute's and run's, in the same order; test/unit/server/typed-calls.test.ts runs
+  // the same sequences through both.
+
+  /**
+   * GET key, as execute(s, ['GET', key]); a string value known to be ASCII (Entry.asciiValue)
+   * comes back as the string itself instead of its bulk reply: the caller need not check it.
+   */
+  typedGet(s: Session, key: string): Reply | string {
+    if (!this.plain(s)) return this.execute(s, ['GET', key]);
+    const rc = this.getCommand;
+    const refused = this.admitPlain(s, rc);
+    if (refused !== null) return refused;
+    const ctx = this.prepareCall(s);
+    const dirtyBefore = this.ks.dirty;
+    const timed = this.isTimed(rc);
+    const started = timed ? this.clock.monotonicMicros() : 0;
+    let reply: Reply | string;
+    try {
+      // readForGet (GET's handler), with the value as is when it is known to be ASCII.
+      const e = stringForGet(ctx, key);
+      reply = e === undefined ? NIL : e === null ? errors.wrongType() : e.asciiValue ? (e.value as string) : bulk(e.value as string);
+    } catch (e) {
+      reply = this.internalError(rc, e);
+    }
+    this.finishTyped(s, rc, ctx, reply, timed ? this.elapsedSince(started) : -1, dirtyBefore, key, null, 0, false);
+    return reply;
+  }
+
+  /**
+   * SET key value, with a TTL when `ttl` is not 0: an integer in [1, TYPED_TTL_MAX] (strings.ts),
+   * seconds when `inSeconds` (EX), else milliseconds (PX). As execute(s, typedSetArgv(...)).
+   */
+  typedSet(s: Session, key: string, value: string, ttl: number, inSeconds: boolean, asciiValue: boolean): Reply {
+    if (!this.plain(s)) return this.execute(s, typedSetArgv(key, value, ttl, inSeconds));
+    const rc = this.setCommand;
+    const refused = this.admitPlain(s, rc);
+    if (refused !== null) return refused;
+    const ctx = this.prepareCall(s);
+    const dirtyBefore = this.ks.dirty;
+    const timed = this.isTimed(rc);
+    const started = timed ? this.clock.monotonicMicros() : 0;
+    let reply: Reply;
+    try {
+      reply = setTyped(ctx, key, value, ttl, inSeconds, asciiValue);
+    } catch (e) {
+      reply = this.internalError(rc, e);
+    }
+    this.finishTyped(s, rc, ctx, reply, timed ? this.elapsedSince(started) : -1, dirtyBefore, key, value, ttl, inSeconds);
+    return reply;
+  }
+
+  /**
+   * Whether execute would pass this session's GET or SET through admission unchanged up to the
+   * persistence step (signed in, no transaction, no cluster or group routing, no busy script, no
+   * RESP2 subscription), and nothing needs to see each call with its argv (tracking, MONITOR, a
+   * background snapshot's copy-on-write).
+   */
+  private plain(s: Session): boolean {
+    return s.multi === null && s.authenticated && this.cluster === null && this.group === null
+      && !this.scripts.busy && this.monitors.size === 0 && !this.tracking.active
+      && (s.resp !== 2 || !this.pubsub.isSubscribed(s))
+      && (this.persistence === null || !this.persistence.copyOnWrite);
+  }
+
+  /** execute's steps before the call for a plain session: the command time, persistence, eviction. */
+  private admitPlain(s: Session, rc: ResolvedCommand): Reply | null {
+    const now = this.commandNowMs();
+    s.lastInteractionMs = now;
+    this.ks.now = now;
+    if (this.persistence !== null) {
+      const persistenceRefusal = this.persistence.admit(s, rc.spec, rc.fullName);
+      if (persistenceRefusal !== null) return this.reject(s, rc.fullName, persistenceRefusal);
+    }
+    if (this.eviction.maxmemory > 0 && this.persistence?.loading !== true) {
+      const outOfMemory = this.performEvictions(s) === 'fail';
+      if (outOfMemory && this.refusedWhenOutOfMemory(s, rc)) return this.reject(s, rc.fullName, errors.oom());
+    }
+    return null;
+  }
+
+  /** run's and execute's steps after a typed call; the argv is built only for whoever reads it. */
+  private finishTyped(s: Session, rc: ResolvedCommand, ctx: ServerContext, reply: Reply | string, elapsed: number, dirtyBefore: number, key: string, value: string | null, ttl: number, inSeconds: boolean): void {
+    const changed = this.ks.dirty !== dirtyBefore;
+    if (changed && !ctx.effectRewritten && rc.write && this.ks.recordEffects) this.ks.emit(ctx.db.id, typedArgv(key, value, ttl, inSeconds));
+    // GET and SET measure the keys they change themselves (Database.replace, add, delete), so
+    // run's second measurement of declared keys never applies here.
+    this.ks.settleSizes();
+    if (this.pubsub.keyEventsWanted) dispatchKeyEvents(this, s);
+    this.countCall(s, rc, reply, elapsed);
+    if (this.slowlogWants(rc, elapsed)) this.recordSlow(s, typedArgv(key, value, ttl, inSeconds), elapsed);
+    this.recordLatency(rc, elapsed);
+    this.flushEffects(rc.logsAsTransaction);
+    if (this.ks.readyKeysPending) this.blocking.serveReadyKeys();
+    if (s.transport.kind === 'embedded') this.afterReply(s);
+  }
+
   /**
    * True when a CLIENT PAUSE holds this command back; the transport then waits for the
    * resume callback before feeding the session's next command.
@@ -402,6 +511,9 @@ export class Engine {
   }
 
   private run(s: Session, rc: ResolvedCommand, argv: string[]): Reply {
+    // The typed calls (typedGet, typedSet, finishTyped) take these same steps through small
+    // helpers; they stay written out here, on the path of every command of every client, where
+    // V8 would not inline all of those helpers (a call each).
     const { spec, fullName } = rc;
     const ctx = s.ctx;
     ctx.db = this.ks.dbs[s.db]!;
@@ -417,9 +529,7 @@ export class Engine {
     try {
       reply = spec.handler!(ctx, argv);
     } catch (e) {
-      // A handler bug must not take the server down; it is logged loudly and reported.
-      this.log.error('command failed with an internal error', { command: fullName, error: String((e as Error)?.stack ?? e) });
-      reply = errors.err(`internal error while running '${fullName}'`);
+      reply = this.internalError(rc, e);
     }
     // -1: not timed (a sampled-out constant-cost call); the slow log and latency monitor skip it.
     let elapsed = -1;
@@ -450,6 +560,50 @@ export class Engine {
     }
     this.afterCall(s, rc, argv, elapsed);
     return reply;
+  }
+
+  /** The session's context, set up for a call (as run does). */
+  private prepareCall(s: Session): ServerContext {
+    const ctx = s.ctx;
+    ctx.db = this.ks.dbs[s.db]!;
+    ctx.effectRewritten = false;
+    ctx.blockingAllowed = s.canBlock && this.execDepth === 0;
+    return ctx;
+  }
+
+  /** Whether this call is timed: every call, or one in TIMING_SAMPLE of a constant-cost command. */
+  private isTimed(rc: ResolvedCommand): boolean {
+    return this.timeEveryCall || !rc.constantCost || (rc.statIn(this.stats).calls & (TIMING_SAMPLE - 1)) === 0;
+  }
+
+  /** Microseconds since `started` (monotonicMicros); a call of a millisecond or more refreshes the command clock. */
+  private elapsedSince(started: number): number {
+    const elapsed = Math.max(0, Math.round(this.clock.monotonicMicros() - started));
+    if (elapsed >= 1000) this.clock.timePassed?.();
+    return elapsed;
+  }
+
+  /** A handler bug must not take the server down; it is logged loudly and reported. */
+  private internalError(rc: ResolvedCommand, e: unknown): Reply {
+    this.log.error('command failed with an internal error', { command: rc.fullName, error: String((e as Error)?.stack ?? e) });
+    return errors.err(`internal error while running '${rc.fullName}'`);
+  }
+
+  /** INFO commandstats and errorstats, and the session's counters, for one call (a string: a bulk reply). */
+  private countCall(s: Session, rc: ResolvedCommand, reply: Reply | string, elapsed: number): void {
+    const stat = rc.statIn(this.stats);
+    stat.calls++;
+    if (elapsed >= 0) {
+      stat.usec += elapsed;
+      stat.timedCalls++;
+    }
+    this.stats.totalCommandsProcessed++;
+    s.totalCommands++;
+    s.lastCommand = rc.fullName;
+    if (typeof reply !== 'string' && reply.k === ReplyKind.Error) {
+      stat.failedCalls++;
+      this.stats.countError(reply.v as string);
+    }
   }
 
   /**
@@ -577,6 +731,25 @@ export class Engine {
     if (this.monitors.size > 0 && rc.monitored) this.feedMonitors(s, argv);
   }
 
+  // afterCall's steps for the typed calls, which build the argv only when the slow log takes it.
+
+  /** Whether the slow log takes this call (elapsed -1: not timed). */
+  private slowlogWants(rc: ResolvedCommand, elapsedMicros: number): boolean {
+    const threshold = this.slowlogThresholdMicros;
+    return threshold >= 0 && elapsedMicros >= threshold && elapsedMicros >= 0 && !rc.skipSlowlog;
+  }
+
+  private recordSlow(s: Session, argv: readonly string[], elapsedMicros: number): void {
+    this.slowlog.record(argv, elapsedMicros, Math.floor(this.clock.nowMs() / 1000), s.addr, s.name, this.slowlogMaxLen);
+  }
+
+  /** Redis samples slow commands as 'command' or 'fast-command' events for LATENCY. */
+  private recordLatency(rc: ResolvedCommand, elapsedMicros: number): void {
+    if (this.latencyThresholdMs > 0 && elapsedMicros >= 0) {
+      this.latency.recordIfSlow(rc.latencyEvent, Math.floor(elapsedMicros / 1000), this.latencyThresholdMs, Math.floor(this.clock.nowMs() / 1000));
+    }
+  }
+
   private feedMonitors(s: Session, argv: readonly string[]): void {
     const micros = this.clock.nowMicros();
     const secs = Math.floor(micros / 1e6);
@@ -612,6 +785,16 @@ const TRANSACTION_CONTROL_ON_OOM = new Set(['exec', 'discard', 'quit', 'reset'])
 /** Options the per-command path reads (readHotConfig). */
 const HOT_OPTIONS = new Set(['slowlog-log-slower-than', 'slowlog-max-len', 'latency-monitor-threshold']);
 const EVICTION_OPTIONS = new Set(['maxmemory', 'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time']);
+
+/** The argv execute would get for a typed SET (engine.typedSet): SET key value [EX|PX ttl]. */
+export function typedSetArgv(key: string, value: string, ttl: number, inSeconds: boolean): string[] {
+  return ttl === 0 ? ['SET', key, value] : ['SET', key, value, inSeconds ? 'EX' : 'PX', String(ttl)];
+}
+
+/** The argv of a typed call: GET key when value is null, else typedSetArgv. */
+function typedArgv(key: string, value: string | null, ttl: number, inSeconds: boolean): string[] {
+  return value === null ? ['GET', key] : typedSetArgv(key, value, ttl, inSeconds);
+}
 
 function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
