@@ -15,10 +15,9 @@ import { LRUCache } from 'lru-cache';
 import { pathToFileURL } from 'node:url';
 import { flagValue, isMain } from './report.js';
 import { ROOT } from './servers.js';
+// The embedded benchmark's keys, key order, TTL and value, so that both measure the same calls.
+import { KEYS, keySequence, TTL_SECONDS, VALUE } from './embedded.js';
 
-const KEYS = 100_000;
-const TTL_SECONDS = 600;
-const VALUE = 'x'.repeat(64);
 const CHUNK = 1000;
 
 interface Db {
@@ -26,19 +25,6 @@ interface Db {
   set(key: string, value: string, ttl?: { ex?: number }): unknown;
   command(...args: string[]): unknown;
   close(): Promise<void>;
-}
-
-/** The embedded benchmark's key order (bench/embedded.ts): xorshift32 over 2^16 draws. */
-function keySequence(): string[] {
-  const out: string[] = [];
-  let x = 0x9e3779b9;
-  for (let i = 0; i < 1 << 16; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out.push(`key:${(x >>> 0) % KEYS}`);
-  }
-  return out;
 }
 
 async function openCairn(build: string): Promise<Db> {

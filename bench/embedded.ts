@@ -39,12 +39,12 @@ export interface EmbeddedResult {
   readonly rows: readonly EmbeddedRow[];
 }
 
-const KEYS = 100_000;
-const TTL_SECONDS = 600;
-const VALUE = 'x'.repeat(64);
+export const KEYS = 100_000;
+export const TTL_SECONDS = 600;
+export const VALUE = 'x'.repeat(64);
 
 /** The keys, drawn in a fixed pseudo-random order so that every contender sees the same sequence. */
-function keySequence(): string[] {
+export function keySequence(): string[] {
   const out: string[] = [];
   let x = 0x9e3779b9;
   for (let i = 0; i < 1 << 16; i++) {

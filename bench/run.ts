@@ -8,7 +8,7 @@
 //                                      only, no memory or connections (under two minutes)
 //   --rounds N                         rounds per redis-benchmark row (default 3; quick: 1)
 //   --persistence off|default|both     which persistence configurations to run (default both; quick: off)
-//   --skip-throughput --skip-memory --skip-connections --skip-scripting --skip-multicore --skip-group
+//   --skip-throughput --skip-ceiling --skip-memory --skip-connections --skip-scripting --skip-multicore --skip-group
 //   --skip-embedded --skip-micro
 import { runThroughput, printThroughput } from './throughput.js';
 import { runMemory, printMemory } from './memory.js';
@@ -17,6 +17,7 @@ import { runEmbedded, printEmbedded } from './embedded.js';
 import { runMicro, printMicro } from './micro.js';
 import { runScripting, printScripting } from './scripting.js';
 import { runMulticore, printMulticore } from './multicore.js';
+import { runNodeCeiling, printNodeCeiling } from './node-ceiling.js';
 import { runGroupBench, printGroupBench } from './group.js';
 import { machineFacts, type Persistence } from './servers.js';
 import { flagValue, hasFlag, log } from './report.js';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   log(`cairn bench${quick ? ' --quick' : ''}: ${m.cpus} x ${m.cpuModel}, Node ${m.node}, redis-server ${m.redisServer}`);
 
   if (!hasFlag('--skip-throughput')) printThroughput(await runThroughput({ quick, rounds, persistence: persistenceChoice(quick) }));
+  if (!quick && !hasFlag('--skip-ceiling')) printNodeCeiling(await runNodeCeiling({ rounds, requests: 200_000 }));
   if (!quick && !hasFlag('--skip-memory')) printMemory(await runMemory({ keys: 1_000_000, loadTimeoutMs: 180_000 }));
   if (!quick && !hasFlag('--skip-connections')) printConnections(await runConnections({ idle: 10_000, rounds }));
   if (!hasFlag('--skip-scripting')) printScripting(await runScripting({ quick, rounds }));

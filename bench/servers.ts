@@ -27,8 +27,8 @@ export interface ServerOptions {
   readonly build?: string;
 }
 
-export interface BenchServer {
-  readonly name: 'cairn' | 'redis';
+export interface BenchServer<Name extends string = 'cairn' | 'redis'> {
+  readonly name: Name;
   readonly port: number;
   readonly pid: number;
   /** Resident set size of the server process right now (VmRSS), in bytes. */
@@ -168,6 +168,12 @@ export async function startCairn(options: ServerOptions = {}): Promise<BenchServ
   return launch('cairn', process.execPath, (port, dir) => [cli, 'server', '--port', String(port), '--dir', dir, ...args]);
 }
 
+/** The plain Node ceiling (bench/lean-server.ts): not Cairn, a yardstick for Node's sockets. */
+export async function startLean(): Promise<BenchServer<'lean'>> {
+  const script = path.join(ROOT, 'dist', 'bench', 'lean-server.js');
+  return launch('lean', process.execPath, (port) => [script, String(port)]);
+}
+
 /** A Cairn process the caller can kill -9 and start again on the same port and folder. */
 export interface RestartableServer extends BenchServer {
   /** SIGKILL by PID, then wait (bounded) until the process is gone. */
@@ -197,7 +203,7 @@ export async function startCairnAt(port: number, dir: string, extraArgs: readonl
   };
 }
 
-async function launch(name: 'cairn' | 'redis', executable: string, argsFor: (port: number, dir: string) => string[], fixed?: { port: number; dir: string }): Promise<BenchServer> {
+async function launch<Name extends 'cairn' | 'redis' | 'lean'>(name: Name, executable: string, argsFor: (port: number, dir: string) => string[], fixed?: { port: number; dir: string }): Promise<BenchServer<Name>> {
   const port = fixed?.port ?? await freePort();
   const dir = fixed?.dir ?? mkdtempSync(path.join(os.tmpdir(), `cairn-bench-${name}-`));
   const child = spawn(executable, argsFor(port, dir), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
