@@ -1,6 +1,7 @@
 // The TCP front door for the Redis protocol: sockets in, engine calls, replies out.
-// One write per socket read (replies of a pipeline are batched), backpressure when a
-// client stops reading, and protocol errors that close only the offending connection.
+// One write per connection per event-loop turn (replies of a pipeline are batched, and a busy
+// turn's replies go out together at its end: TurnFlusher), backpressure when a client stops
+// reading, and protocol errors that close only the offending connection.
 import net from 'node:net';
 import { protocol as protocolError, maxClients as maxClientsError } from '../core/errors.js';
 import { BLOCKED, NO_REPLY, type Reply } from '../core/reply.js';
@@ -28,7 +29,15 @@ const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
 /** What TurnFlusher writes: a connection's queued output. */
 export interface Flushable {
   flushNow(): void;
+  /** Output waiting to be written, in bytes. */
+  pendingOutputBytes(): number;
 }
+
+/**
+ * Output this large is written at once even in a busy turn: its write costs far more than the
+ * wake-up it would save, and holding it to the end of the turn keeps it in memory for nothing.
+ */
+const TURN_END_MAX_BYTES = 16 * 1024;
 
 /**
  * Replies of a busy event-loop turn go out together at its end, as Redis writes its replies in
@@ -51,7 +60,7 @@ export class TurnFlusher {
       this.turnEndScheduled = true;
       setImmediate(this.endTurn);
     }
-    if (this.readsThisTurn === 1 && this.readsLastTurn <= 1) c.flushNow();
+    if ((this.readsThisTurn === 1 && this.readsLastTurn <= 1) || c.pendingOutputBytes() >= TURN_END_MAX_BYTES) c.flushNow();
     else this.queued.push(c);
   }
 
@@ -260,6 +269,10 @@ class Connection implements SessionTransport {
   /** Writes the queued output (TurnFlusher), unless a reply hold keeps it for the log. */
   flushNow(): void {
     this.flush();
+  }
+
+  pendingOutputBytes(): number {
+    return this.out.length;
   }
 
   private flush(): void {

@@ -5,8 +5,8 @@ import { TurnFlusher } from '../../src/io/net-server.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function connection(name: string, log: string[]): { flushNow(): void } {
-  return { flushNow: () => log.push(name) };
+function connection(name: string, log: string[], pending = 100): { flushNow(): void; pendingOutputBytes(): number } {
+  return { flushNow: () => log.push(name), pendingOutputBytes: () => pending };
 }
 
 describe('TurnFlusher', () => {
@@ -31,5 +31,16 @@ describe('TurnFlusher', () => {
     assert.deepEqual(log, ['a', 'b', 'c', 'a', 'b']);
     await nextTurn();
     assert.deepEqual(log, ['a', 'b', 'c', 'a', 'b']);
+  });
+
+  test('large output is written at once even in a busy turn', async () => {
+    const flusher = new TurnFlusher();
+    const log: string[] = [];
+    flusher.afterRead(connection('a', log));
+    flusher.afterRead(connection('small', log));
+    flusher.afterRead(connection('large', log, 64 * 1024));
+    assert.deepEqual(log, ['a', 'large']);
+    await nextTurn();
+    assert.deepEqual(log, ['a', 'large', 'small']);
   });
 });
