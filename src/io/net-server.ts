@@ -28,7 +28,8 @@ const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
 
 /** What TurnFlusher writes: a connection's queued output. */
 export interface Flushable {
-  flushNow(): void;
+  /** Writes the queued output, unless a reply hold keeps it for the log. */
+  flush(): void;
   /** Output waiting to be written, in bytes. */
   pendingOutputBytes(): number;
 }
@@ -60,7 +61,7 @@ export class TurnFlusher {
       this.turnEndScheduled = true;
       setImmediate(this.endTurn);
     }
-    if ((this.readsThisTurn === 1 && this.readsLastTurn <= 1) || c.pendingOutputBytes() >= TURN_END_MAX_BYTES) c.flushNow();
+    if ((this.readsThisTurn === 1 && this.readsLastTurn <= 1) || c.pendingOutputBytes() >= TURN_END_MAX_BYTES) c.flush();
     else this.queued.push(c);
   }
 
@@ -70,7 +71,7 @@ export class TurnFlusher {
     this.readsThisTurn = 0;
     const queued = this.queued;
     // A connection read twice in the turn is queued twice; its second flush finds nothing left.
-    for (let i = 0; i < queued.length; i++) queued[i]!.flushNow();
+    for (let i = 0; i < queued.length; i++) queued[i]!.flush();
     queued.length = 0;
   };
 }
@@ -270,16 +271,11 @@ class Connection implements SessionTransport {
     }
   }
 
-  /** Writes the queued output (TurnFlusher), unless a reply hold keeps it for the log. */
-  flushNow(): void {
-    this.flush();
-  }
-
   pendingOutputBytes(): number {
     return this.out.length;
   }
 
-  private flush(): void {
+  flush(): void {
     if (this.closed || this.out.length === 0) return;
     if (!this.hold.mayWrite(this.flushLater)) return;
     this.engine.stats.netOutputBytes += this.out.length;

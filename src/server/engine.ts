@@ -311,14 +311,8 @@ export class Engine {
       const notInSubscribedContext = this.pubsub.admission(s, fullName);
       if (notInSubscribedContext !== null) return this.reject(s, fullName, notInSubscribedContext);
     }
-    if (this.persistence !== null) {
-      const persistenceRefusal = this.persistence.admit(s, spec, fullName); // MISCONF, LOADING
-      if (persistenceRefusal !== null) return this.reject(s, fullName, persistenceRefusal);
-    }
-    if (this.eviction.maxmemory > 0 && this.persistence?.loading !== true) {
-      const outOfMemory = this.performEvictions(s) === 'fail';
-      if (outOfMemory && this.refusedWhenOutOfMemory(s, found)) return this.reject(s, fullName, errors.oom());
-    }
+    const storageRefusal = this.admitStorage(s, found);
+    if (storageRefusal !== null) return storageRefusal;
     if (s.multi !== null && !TRANSACTION_CONTROL.has(fullName)) {
       if (found.noMulti) return this.reject(s, fullName, errors.notAllowedInMulti());
       // As Redis: a transaction already doomed (a refused command, a broken WATCH) queues nothing
@@ -418,6 +412,11 @@ export class Engine {
     const now = this.commandNowMs();
     s.lastInteractionMs = now;
     this.ks.now = now;
+    return this.admitStorage(s, rc);
+  }
+
+  /** The admission steps of persistence (MISCONF, LOADING) and of maxmemory (eviction, OOM). */
+  private admitStorage(s: Session, rc: ResolvedCommand): Reply | null {
     if (this.persistence !== null) {
       const persistenceRefusal = this.persistence.admit(s, rc.spec, rc.fullName);
       if (persistenceRefusal !== null) return this.reject(s, rc.fullName, persistenceRefusal);

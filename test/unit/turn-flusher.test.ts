@@ -5,8 +5,8 @@ import { TurnFlusher } from '../../src/io/net-server.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function connection(name: string, log: string[], pending = 100): { flushNow(): void; pendingOutputBytes(): number } {
-  return { flushNow: () => log.push(name), pendingOutputBytes: () => pending };
+function connection(name: string, log: string[], pending = 100): { flush(): void; pendingOutputBytes(): number } {
+  return { flush: () => log.push(name), pendingOutputBytes: () => pending };
 }
 
 describe('TurnFlusher', () => {
