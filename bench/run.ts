@@ -2,12 +2,13 @@
 // under bench/results/. Numbers are printed, never asserted: timing belongs in benchmarks,
 // not tests. See docs/benchmarks.md for what each part measures and how to read it.
 //
-//   npm run bench                      full run (redis-benchmark table with persistence off and
-//                                      default, memory, connections, embedded, micro)
+//   npm run bench                      full run (redis-benchmark table with persistence off, the
+//                                      log alone and default; memory, connections, embedded, micro)
 //   npm run bench -- --quick           one round, fewer commands and requests, persistence off
 //                                      only, no memory or connections (under two minutes)
 //   --rounds N                         rounds per redis-benchmark row (default 3; quick: 1)
-//   --persistence off|default|both     which persistence configurations to run (default both; quick: off)
+//   --persistence off|log|default|both|all   which persistence configurations to run (default all;
+//                                      both = off and default; quick: off)
 //   --skip-throughput --skip-ceiling --skip-memory --skip-connections --skip-scripting --skip-multicore --skip-group
 //   --skip-embedded --skip-micro
 import { runThroughput, printThroughput } from './throughput.js';
@@ -23,10 +24,11 @@ import { machineFacts, type Persistence } from './servers.js';
 import { flagValue, hasFlag, log } from './report.js';
 
 function persistenceChoice(quick: boolean): Persistence[] {
-  const p = flagValue('--persistence') ?? (quick ? 'off' : 'both');
-  if (p === 'off' || p === 'default') return [p];
+  const p = flagValue('--persistence') ?? (quick ? 'off' : 'all');
+  if (p === 'off' || p === 'log' || p === 'default') return [p];
   if (p === 'both') return ['off', 'default'];
-  throw new Error(`--persistence must be off, default or both (got ${p})`);
+  if (p === 'all') return ['off', 'log', 'default'];
+  throw new Error(`--persistence must be off, log, default, both (off and default) or all (got ${p})`);
 }
 
 async function main(): Promise<void> {

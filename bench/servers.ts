@@ -15,10 +15,15 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * 'off': no snapshots, no append-only log, on both servers.
+ * 'log': the append-only log with appendfsync everysec and no snapshots, on both servers (what
+ * the log alone costs: compare with 'off').
  * 'default': whatever each server does when not told (Redis: RDB save points
  * 3600/1, 300/100, 60/10000 and no AOF; Cairn: its own defaults).
  */
-export type Persistence = 'off' | 'default';
+export type Persistence = 'off' | 'log' | 'default';
+
+/** The flags of the 'log' configuration, the same on both servers. */
+const LOG_ONLY_ARGS = ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
 
 export interface ServerOptions {
   readonly persistence?: Persistence;
@@ -144,16 +149,18 @@ export function describePersistence(): string {
     .filter((o) => o !== undefined)
     .map((o) => `${o.name} ${o.default === '' ? '""' : o.default.includes(' ') ? `"${o.default}"` : o.default}`)
     .join(', ');
-  return `persistence off = Cairn ${off}, Redis --save "" --appendonly no; default = Cairn ${defaults}; Redis save "3600 1 300 100 60 10000", appendonly no`;
+  return `persistence off = Cairn ${off}, Redis --save "" --appendonly no; log = both ${LOG_ONLY_ARGS.map((a) => (a === '' ? '""' : a)).join(' ')}; default = Cairn ${defaults}; Redis save "3600 1 300 100 60 10000", appendonly no`;
 }
 
 function cairnPersistenceArgs(p: Persistence): string[] {
   if (p === 'default') return [];
+  if (p === 'log') return LOG_ONLY_ARGS;
   const s = cairnPersistenceSupport();
   return [...(s.appendonly ? ['--appendonly', 'no'] : []), ...(s.save ? ['--save', ''] : [])];
 }
 
 function redisPersistenceArgs(p: Persistence): string[] {
+  if (p === 'log') return LOG_ONLY_ARGS;
   return p === 'off' ? ['--save', '', '--appendonly', 'no'] : [];
 }
 

@@ -1,7 +1,9 @@
 // Cairn and redis-server side by side under redis-benchmark: the same commands, clients,
 // pipelines, value sizes and key ranges against each, run in alternation (Cairn, Redis,
 // Cairn, Redis, ...) so that drifts of the machine hit both alike; the median of the
-// rounds is reported. First with persistence off on both, then with each server's default.
+// rounds is reported. First with persistence off on both, then with the append-only log alone
+// (appendfsync everysec, no snapshots) on both, then with each server's default. What the log
+// costs each server (log / off) is printed as a table of its own.
 import { busyNote, describePersistence, loadAverage, machineFacts, startCairn, startRedis, type BenchServer, type Persistence } from './servers.js';
 import { redisBenchmark, type BenchmarkSpec, type Sample } from './redis-benchmark.js';
 import { RespClient, RespError } from './resp.js';
@@ -237,6 +239,22 @@ export function throughputTable(result: ThroughputResult): string {
   return table(HEADER, result.rows.map(formatRow), 3);
 }
 
+/**
+ * What the append-only log alone costs: for every row measured both with persistence off and
+ * with the log (everysec, no snapshots), each server's ops/s with the log over its ops/s without.
+ */
+export function logCostTable(result: ThroughputResult): string | null {
+  const off = new Map(result.rows.filter((r) => r.persistence === 'off').map((r) => [`${r.command}|${r.config}`, r]));
+  const lines: string[][] = [];
+  for (const r of result.rows) {
+    if (r.persistence !== 'log') continue;
+    const o = off.get(`${r.command}|${r.config}`);
+    if (o === undefined || r.cairn === null || r.redis === null || o.cairn === null || o.redis === null) continue;
+    lines.push([r.command, r.config, fmtRatio(r.cairn.ops / o.cairn.ops, 1), fmtRatio(r.redis.ops / o.redis.ops, 1)]);
+  }
+  return lines.length === 0 ? null : table(['command', 'config', 'Cairn log / off', 'Redis log / off'], lines, 2);
+}
+
 export function printThroughput(result: ThroughputResult): string {
   const file = saveResult(result.quick ? 'throughput-quick' : 'throughput', result);
   console.log(`\n== redis-benchmark: Cairn vs Redis (median of ${result.rounds} round(s), alternating) ==`);
@@ -244,6 +262,12 @@ export function printThroughput(result: ThroughputResult): string {
   console.log(`ratio = median over rounds of (Cairn ops/s / Redis ops/s), the two runs of a round back to back.`);
   console.log(`${result.persistenceSetup}.`);
   console.log(busyNote(result.machine, result.loadAfter));
+  const cost = logCostTable(result);
+  if (cost !== null) {
+    console.log('\n== What the append-only log costs (appendfsync everysec, no snapshots): ops/s with it / without ==');
+    console.log(cost);
+    console.log('Each ratio divides two medians measured in different passes (the log pass runs after the off pass).');
+  }
   const missing = [...new Set(result.rows.filter((r) => r.status === 'not served yet').map((r) => r.command))];
   if (missing.length > 0) console.log(`not served yet by Cairn: ${missing.join(', ')}`);
   console.log(`saved ${file}`);

@@ -236,18 +236,14 @@ class Connection implements SessionTransport {
       return;
     }
     this.hold.afterRead(); // a lone writer's records may go to the log now, before its replies
-    // A member of a replica group keeps writing right after each read: with writes deferred to
-    // the turn's end, the membership fault test found a strong operation answered from stale
-    // state (docs/design/turn-flush.md), which is not explained yet.
-    if (this.engine.group !== null) this.flush();
-    else this.flusher.afterRead(this);
+    this.flusher.afterRead(this);
     if (this.session.closing) this.endSocket();
   }
 
   private executeOne(argv: string[]): void {
     const mark = this.hold.beforeCommand();
     const reply = this.engine.execute(this.session, argv);
-    this.hold.afterCommand(mark);
+    this.hold.afterCommand(mark, reply !== BLOCKED && reply !== NO_REPLY);
     if (reply === BLOCKED) {
       this.blocked = true;
       return;

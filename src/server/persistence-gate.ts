@@ -50,4 +50,11 @@ export interface ReplyBarrier {
    * the log may write their records now rather than at the end of the turn (append-log.ts).
    */
   afterRead?(): void;
+  /**
+   * A replica group's barrier: how many times pending turns were abandoned (leadership lost).
+   * A reply produced before an abandonment but not yet written asks `lostSince` whether it
+   * depended on a dropped turn, since the frontiers moved past them.
+   */
+  readonly epoch?: number;
+  lostSince?(epoch: number): boolean;
 }

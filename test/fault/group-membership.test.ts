@@ -108,6 +108,7 @@ test('membership changes under a client workload and faults: linearizable, no ac
   const leader0 = await leaderAmong(members, 'a first leader');
   log(`${at()} leader n${leader0.id}`);
   const workload = new GroupWorkload(() => members.filter((n) => n.proc !== null), KEYS, rng);
+  t.after(() => workload.stop()); // a failed step must not leave its clients running (the process would not exit)
   workload.start(CLIENTS);
   await sleep(2000);
 

@@ -118,6 +118,7 @@ test('a replica group under partitions and a leader kill: linearizable, no ackno
     return node.proc === null ? 'down' : roleOf(node);
   };
   const workload = new GroupWorkload(() => nodes, KEYS, rng, { followerClients: roleOfRunning });
+  t.after(() => workload.stop()); // a failed step must not leave its clients running (the process would not exit)
   workload.start(CLIENTS);
   await sleep(3000);
 

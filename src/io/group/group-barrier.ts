@@ -17,7 +17,9 @@
 // When leadership is lost with turns still pending, `abandonPending` tells every waiting
 // connection once, with `closed` set: those whose replies depend on a pending turn are dropped
 // (their clients see the connection fail, never a false OK); then the pending turns are
-// forgotten and numbering goes on.
+// forgotten and numbering goes on. A connection whose replies were produced but have not asked
+// yet (queued for the end of the event-loop turn) learns of it later: each abandonment is kept
+// with the frontiers as they stood (`lostSince`), and the barrier's `epoch` counts them.
 import type { ReplyBarrier } from '../../server/persistence-gate.js';
 
 export interface Turn {
@@ -33,6 +35,29 @@ export interface Turn {
 
 export type WriteAck = 'majority' | 'leader';
 
+/** The three frontiers (see GroupBarrier). */
+interface Frontiers {
+  readonly persistedSeq: number;
+  readonly committedSeq: number;
+  readonly confirmedSeq: number;
+}
+
+/** One abandonment: the frontiers just before it, and the last turn it dropped. */
+interface Abandonment extends Frontiers {
+  readonly upTo: number;
+}
+
+/**
+ * The highest turn a session may be answered for under `f`: `ack` says which frontier its writes
+ * and what it has seen wait for, `readTurn` is the latest turn in which it ran a linearizable read.
+ */
+function durableUnder(f: Frontiers, ack: WriteAck, readTurn: number): number {
+  const writes = ack === 'majority' ? f.committedSeq : f.persistedSeq;
+  // A linearizable read is answered once its round confirmed leadership and what it saw is committed.
+  if (readTurn > f.confirmedSeq || readTurn > f.committedSeq) return Math.min(writes, readTurn - 1);
+  return writes;
+}
+
 
 export class GroupBarrier {
   appendedSeq = 0;
@@ -46,6 +71,13 @@ export class GroupBarrier {
   private pending: Turn[] = [];
   private open: Turn | null = null;
   private callbacks: Array<() => void> = [];
+  /** Every abandonment so far (one per lost leadership with turns pending), oldest first. */
+  private readonly abandonments: Abandonment[] = [];
+
+  /** How many times pending turns were abandoned. */
+  get epoch(): number {
+    return this.abandonments.length;
+  }
 
   /** The turn being filled on this event-loop turn; `onFirst` runs when it is created. */
   private current(onFirst: () => void): Turn {
@@ -124,6 +156,7 @@ export class GroupBarrier {
   /** Leadership is gone: connections that wait on a pending turn are dropped; then it is forgotten. */
   abandonPending(): void {
     if (this.pending.length === 0) return;
+    this.abandonments.push({ upTo: this.appendedSeq, persistedSeq: this.persistedSeq, committedSeq: this.committedSeq, confirmedSeq: this.confirmedSeq });
     this.closed = true;
     try {
       this.notify();
@@ -135,27 +168,43 @@ export class GroupBarrier {
     }
   }
 
-  /**
-   * The highest turn a session may be answered for now: `ack` says which frontier its writes and
-   * what it has seen wait for, `readTurn` is the latest turn in which it ran a linearizable read.
-   */
+  /** The highest turn a session may be answered for now (see durableUnder). */
   durableFor(ack: WriteAck, readTurn: number): number {
-    const writes = ack === 'majority' ? this.committedSeq : this.persistedSeq;
-    const r = readTurn;
-    // A linearizable read is answered once its round confirmed leadership and what it saw is committed.
-    if (r > this.confirmedSeq || r > this.committedSeq) return Math.min(writes, r - 1);
-    return writes;
+    return durableUnder(this, ack, readTurn);
   }
 
-  /** A session's view of the barrier (see durableFor). */
-  view(ack: () => WriteAck, readTurn: () => number = () => 0): ReplyBarrier {
+  /**
+   * Whether a session whose replies were produced in epoch `since` and have not gone out had
+   * any of them depend on a turn an abandonment after it dropped. As for a connection waiting at
+   * the abandonment, a reply depends on every turn appended before it asks, so the answer is
+   * yes when that abandonment dropped anything beyond the session's own frontier.
+   */
+  lostSince(since: number, ack: (committedSeq: number) => WriteAck, readTurn: number): boolean {
+    for (let i = since; i < this.abandonments.length; i++) {
+      const a = this.abandonments[i]!;
+      if (a.upTo > durableUnder(a, ack(a.committedSeq), readTurn)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A session's view of the barrier (see durableFor): `ack` says which frontier its writes wait
+   * for, given the commit frontier they are measured against.
+   */
+  view(ack: (committedSeq: number) => WriteAck, readTurn: () => number = () => 0): ReplyBarrier {
     const barrier = this;
     return {
       get appendedSeq() {
         return barrier.appendedSeq;
       },
       get durableSeq() {
-        return barrier.durableFor(ack(), readTurn());
+        return barrier.durableFor(ack(barrier.committedSeq), readTurn());
+      },
+      get epoch() {
+        return barrier.epoch;
+      },
+      lostSince(since: number) {
+        return barrier.lostSince(since, ack, readTurn());
       },
       failing: false,
       get closed() {

@@ -233,7 +233,7 @@ export class ReplicaGroup implements GroupGate, StateMachine, ReplicationStatus 
     const l = this.levelsOf(s);
     if (l.view === null) {
       l.view = this.barrier.view(
-        () => (l.base.writes === 'majority' || l.majorityThrough > this.barrier.committedSeq ? 'majority' : 'leader'),
+        (committedSeq) => (l.base.writes === 'majority' || l.majorityThrough > committedSeq ? 'majority' : 'leader'),
         () => l.readTurn,
       );
     }

@@ -24,6 +24,17 @@ export class ReplyHold {
   private unblockPending = false;
   private waiting: Array<() => void> = [];
   private subscribed = false;
+  /**
+   * A command's reply was put in the output since output last went out: it may depend on turns
+   * a replica group abandons before the end-of-turn flush asks (a reply that waited for a blocked
+   * command is checked as before: from the setImmediate of afterUnblocked, against the frontiers
+   * as they are then).
+   */
+  private unsent = false;
+  /** The barrier's epoch when this connection last looked (replica groups: abandonments seen). */
+  private epoch = 0;
+  /** A reply already produced depended on an abandoned turn: the connection must be dropped. */
+  private lost = false;
 
   constructor(
     private readonly engine: Engine,
@@ -41,11 +52,17 @@ export class ReplyHold {
 
   /** Before running a command: a mark to give afterCommand. */
   beforeCommand(): number {
-    return this.barrier()?.appendedSeq ?? -1;
+    const b = this.barrier();
+    if (b === null) return -1;
+    // Before this command's sequence numbers are taken in, learn whether earlier replies were lost.
+    this.checkEpoch(b);
+    return b.appendedSeq;
   }
 
-  afterCommand(mark: number): void {
+  /** After running a command; `replied` says whether it put a reply in the output (not BLOCKED). */
+  afterCommand(mark: number, replied = true): void {
     if (mark < 0) return;
+    if (replied) this.unsent = true;
     const b = this.barrier();
     // While failing, writes are refused: what a command appended then is expiry's DELs only.
     if (b !== null && b.appendedSeq > mark && !b.failing && b.appendedSeq > this.own) this.own = b.appendedSeq;
@@ -76,16 +93,18 @@ export class ReplyHold {
       this.waiting.push(resume);
       return false;
     }
+    this.checkEpoch(b);
     if (!b.failing && b.appendedSeq > this.observed) this.observed = b.appendedSeq;
-    if (b.closed) {
+    if (this.lost || (b.closed && (this.own > b.durableSeq || this.observed > b.durableSeq))) {
       // Nothing after durableSeq will ever be durable: neither a write nor a read that saw one may be answered.
-      if (this.own > b.durableSeq || this.observed > b.durableSeq) {
-        this.abandon();
-        return false;
-      }
+      this.lost = true;
+      this.abandon();
+      return false;
+    }
+    if (b.closed || (this.own <= b.durableSeq && (this.observed <= b.durableSeq || b.failing))) {
+      this.unsent = false;
       return true;
     }
-    if (this.own <= b.durableSeq && (this.observed <= b.durableSeq || b.failing)) return true;
     this.waiting.push(resume);
     if (!this.subscribed) {
       this.subscribed = true;
@@ -95,6 +114,17 @@ export class ReplyHold {
       });
     }
     return false;
+  }
+
+  /**
+   * A replica group abandoned pending turns since this connection last looked: replies produced
+   * before that and not yet written are lost if they depended on a dropped turn (group-barrier.ts).
+   */
+  private checkEpoch(b: ReplyBarrier): void {
+    const epoch = b.epoch ?? 0;
+    if (epoch === this.epoch) return;
+    if (this.unsent && b.lostSince!(this.epoch)) this.lost = true;
+    this.epoch = epoch;
   }
 
   /** True while output is being held back. */

@@ -129,11 +129,78 @@ describe('GroupBarrier: linearizable reads', () => {
 });
 
 describe('ReplyHold over the group barrier', () => {
-  /** A connection's hold whose barrier is `view`. */
-  function holdOn(view: ReplyBarrier): ReplyHold {
+  /** A connection's hold whose barrier is `view`; `onAbandon` runs if it drops the connection. */
+  function holdOn(view: ReplyBarrier, onAbandon: () => void = () => assert.fail('nothing is abandoned here')): ReplyHold {
     const engine = { group: { replyBarrier: () => view }, persistence: null } as unknown as Engine;
-    return new ReplyHold(engine, () => assert.fail('nothing is abandoned here'), {} as Session);
+    return new ReplyHold(engine, onAbandon, {} as Session);
   }
+
+  /** A command run through `hold`, its effect on the barrier done by `run`. */
+  function command(hold: ReplyHold, run: () => void): void {
+    const mark = hold.beforeCommand();
+    run();
+    hold.afterCommand(mark);
+  }
+
+  test('a reply queued for the end of the turn, from a turn abandoned before it asks, is dropped', () => {
+    const b = new GroupBarrier();
+    let readTurn = 0;
+    let dropped = 0;
+    const reader = holdOn(b.view(() => 'majority', () => readTurn), () => dropped++);
+    // A strong CAS that did not swap: a read-only turn whose read round is pending.
+    command(reader, () => (readTurn = b.noteRead(noop)));
+    b.closeTurn();
+    // Leadership is lost before the connection's turn-end flush asks.
+    b.abandonPending();
+    assert.ok(b.durableFor('majority', readTurn) >= readTurn, 'the frontiers moved past the dropped turn');
+    assert.equal(reader.mayWrite(noop), false, 'the reply must not go out');
+    assert.equal(dropped, 1, 'the connection is dropped');
+  });
+
+  test('a queued reply that needed nothing the abandonment dropped still goes out', () => {
+    const b = new GroupBarrier();
+    const writer = holdOn(b.view(() => 'leader'));
+    command(writer, () => b.noteWrite(noop));
+    const t = b.closeTurn()!;
+    b.proposed(t, 4);
+    b.persistedThrough(4); // on the leader's disk: all a leader-acknowledged write needs
+    assert.equal(writer.mayWrite(noop), true);
+    // A later turn of another client is pending when leadership goes; the writer's next reply
+    // (a GET of committed data, produced after the abandonment) is unaffected.
+    b.noteWrite(noop);
+    b.closeTurn();
+    b.abandonPending();
+    command(writer, noop);
+    assert.equal(writer.mayWrite(noop), true);
+  });
+
+  test("a reply produced before an abandonment is dropped even after a later command's sequence numbers", () => {
+    const b = new GroupBarrier();
+    let dropped = 0;
+    const writer = holdOn(b.view(() => 'majority'), () => dropped++);
+    command(writer, () => b.noteWrite(noop)); // not committed when leadership goes
+    b.closeTurn();
+    b.abandonPending();
+    command(writer, () => b.noteWrite(noop)); // the same pipeline goes on in the next epoch
+    b.closeTurn();
+    assert.equal(writer.mayWrite(noop), false);
+    assert.equal(dropped, 1);
+  });
+
+  test('a connection whose replies all went out is not dropped by a later abandonment', () => {
+    const b = new GroupBarrier();
+    const idle = holdOn(b.view(() => 'majority'));
+    command(idle, () => b.noteWrite(noop));
+    const t = b.closeTurn()!;
+    b.proposed(t, 2);
+    b.committedThrough(2);
+    assert.equal(idle.mayWrite(noop), true);
+    b.noteWrite(noop); // another client's pending turn
+    b.closeTurn();
+    b.abandonPending();
+    command(idle, noop);
+    assert.equal(idle.mayWrite(noop), true);
+  });
 
   test("one connection keeps pipeline order; another connection is not held by its read", () => {
     const b = new GroupBarrier();
