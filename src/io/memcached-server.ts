@@ -1,7 +1,8 @@
 // The TCP front door for memcached (memcached-port, off by default): text, meta and binary
 // protocols on the same port, picked per connection by its first byte (0x80: binary), as
 // memcached's auto-negotiation does. Each read is parsed as far as it goes and answered with one
-// socket write; a client that stops reading is paused; garbage closes only its own connection.
+// socket write (at the end of a busy event-loop turn, as the RESP listener's: turn-flusher.ts);
+// a client that stops reading is paused; garbage closes only its own connection.
 import net from 'node:net';
 import { memcachedErrors } from '../core/errors.js';
 import type { MemcachedExecutor } from '../core/memcached/executor.js';
@@ -15,6 +16,7 @@ import { Session, SILENT_TRANSPORT } from '../server/session.js';
 import { MemcachedLeaderProxy } from './memcached-proxy.js';
 import { statsSection, type ConnectionView } from './memcached-stats.js';
 import { ReplyHold } from './persistence/reply-hold.js';
+import { turnFlusher, type Flushable } from './turn-flusher.js';
 
 /** Output queued beyond this pauses reading from the client until the socket drains. */
 const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
@@ -183,7 +185,7 @@ class MemcachedService implements MemcachedBackend {
   }
 }
 
-class McConnection {
+class McConnection implements Flushable {
   private text: { parser: TextParser; session: TextSession } | null = null;
   private binary: { parser: BinaryParser; session: BinarySession } | null = null;
   private out: Array<string | Buffer> = [];
@@ -289,7 +291,8 @@ class McConnection {
       engine.log.warning('closing memcached client that reached max query buffer length', { addr: this.addr });
       outcome = 'close';
     }
-    this.flush();
+    // A busy turn's replies go out together at its end, a lone read's at once (turn-flusher.ts).
+    turnFlusher.afterRead(this);
     if (outcome === 'close') this.end();
   }
 
@@ -299,7 +302,11 @@ class McConnection {
     this.outBytes += part.length;
   }
 
-  private flush(): void {
+  pendingOutputBytes(): number {
+    return this.outBytes;
+  }
+
+  flush(): void {
     if (this.closed || this.outBytes === 0) return;
     if (!this.hold.mayWrite(() => this.flush())) return;
     const parts = this.out;

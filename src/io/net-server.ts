@@ -10,6 +10,7 @@ import { ReplyBuffer } from '../protocols/resp/encoder.js';
 import type { Engine } from '../server/engine.js';
 import type { Session, SessionTransport } from '../server/session.js';
 import { ReplyHold } from './persistence/reply-hold.js';
+import { turnFlusher, type TurnFlusher } from './turn-flusher.js';
 
 export interface ServerOptions {
   port: number;
@@ -26,59 +27,8 @@ export interface RunningServer {
 /** Output queued beyond this pauses reading from the client until the socket drains. */
 const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
 
-/** What TurnFlusher writes: a connection's queued output. */
-export interface Flushable {
-  /** Writes the queued output, unless a reply hold keeps it for the log. */
-  flush(): void;
-  /** Output waiting to be written, in bytes. */
-  pendingOutputBytes(): number;
-}
-
-/**
- * Output this large is written at once even in a busy turn: its write costs far more than the
- * wake-up it would save, and holding it to the end of the turn keeps it in memory for nothing.
- */
-const TURN_END_MAX_BYTES = 16 * 1024;
-
-/**
- * Replies of a busy event-loop turn go out together at its end, as Redis writes its replies in
- * beforeSleep: a connection whose read came in a turn with several reads queues its output, and
- * one setImmediate after the turn's reads writes every queued connection. Each write wakes its
- * client; woken in the middle of the turn, a client on the same core can take the CPU before the
- * server has read its other sockets, which then wait. A read that is alone in its turn, after a
- * turn with at most one read (one client, or a quiet moment), is answered at once: no hop.
- */
-export class TurnFlusher {
-  private readonly queued: Flushable[] = [];
-  private turnEndScheduled = false;
-  private readsThisTurn = 0;
-  private readsLastTurn = 0;
-
-  /** A connection ran the commands of a read: its output goes now or at the end of the turn. */
-  afterRead(c: Flushable): void {
-    this.readsThisTurn++;
-    if (!this.turnEndScheduled) {
-      this.turnEndScheduled = true;
-      setImmediate(this.endTurn);
-    }
-    if ((this.readsThisTurn === 1 && this.readsLastTurn <= 1) || c.pendingOutputBytes() >= TURN_END_MAX_BYTES) c.flush();
-    else this.queued.push(c);
-  }
-
-  private readonly endTurn = (): void => {
-    this.turnEndScheduled = false;
-    this.readsLastTurn = this.readsThisTurn;
-    this.readsThisTurn = 0;
-    const queued = this.queued;
-    // A connection read twice in the turn is queued twice; its second flush finds nothing left.
-    for (let i = 0; i < queued.length; i++) queued[i]!.flush();
-    queued.length = 0;
-  };
-}
-
 export function startServer(engine: Engine, options: ServerOptions): Promise<RunningServer> {
   const connections = new Set<Connection>();
-  const flusher = new TurnFlusher();
   const server = net.createServer({ noDelay: true }, (socket) => {
     // Only network clients count against maxclients (embedded sessions are the host's own).
     if (engine.networkClients >= engine.config.int('maxclients')) {
@@ -90,7 +40,7 @@ export function startServer(engine: Engine, options: ServerOptions): Promise<Run
       socket.resume(); // drain its input so the socket can finish closing
       return;
     }
-    const conn = new Connection(engine, socket, flusher, () => connections.delete(conn));
+    const conn = new Connection(engine, socket, turnFlusher, () => connections.delete(conn));
     connections.add(conn);
   });
   return new Promise((resolve, reject) => {

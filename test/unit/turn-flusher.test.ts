@@ -1,7 +1,7 @@
 // The server writes a busy turn's replies together at its end, and a lone client's at once.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TurnFlusher } from '../../src/io/net-server.js';
+import { TurnFlusher } from '../../src/io/turn-flusher.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
