@@ -14,12 +14,18 @@ export class DenseMap<V> {
   private readonly index = new Map<string, number>();
   private readonly keyList: string[] = [];
   private readonly valueList: V[] = [];
+  /**
+   * Each value's heldBytes, beside it: replacing a value must take the old one's size off, and
+   * reading it here (small integers in one dense array, mostly in the CPU's caches) instead of
+   * from the old value (a string anywhere in the heap) saves a cache miss on every overwrite.
+   */
+  private readonly valueBytes: number[] = [];
   /** Sum of the keys' and values' own sizes, kept as the map changes (memory accounting). */
   private contentBytes = 0;
 
-  /** Estimated heap bytes: the index Map, the two dense arrays and the keys and values. */
+  /** Estimated heap bytes: the index Map, the three dense arrays and the keys and values. */
   get bytes(): number {
-    return 4 * OBJECT_HEADER_BYTES + 2 * ARRAY_HEADER_BYTES + this.keyList.length * (MAP_SLOT_BYTES + 16) + this.contentBytes;
+    return 5 * OBJECT_HEADER_BYTES + 3 * ARRAY_HEADER_BYTES + this.keyList.length * (MAP_SLOT_BYTES + 24) + this.contentBytes;
   }
 
   get size(): number {
@@ -38,28 +44,33 @@ export class DenseMap<V> {
   /** Sets a value; returns true when the key is new. */
   set(key: string, value: V): boolean {
     const i = this.index.get(key);
+    const held = heldBytes(value);
     if (i !== undefined) {
-      this.contentBytes += heldBytes(value) - heldBytes(this.valueList[i]);
+      this.contentBytes += held - this.valueBytes[i]!;
       this.valueList[i] = value;
+      this.valueBytes[i] = held;
       return false;
     }
-    this.contentBytes += stringBytes(key.length) + heldBytes(value);
+    this.contentBytes += stringBytes(key.length) + held;
     this.index.set(key, this.keyList.length);
     this.keyList.push(key);
     this.valueList.push(value);
+    this.valueBytes.push(held);
     return true;
   }
 
   delete(key: string): boolean {
     const i = this.index.get(key);
     if (i === undefined) return false;
-    this.contentBytes -= stringBytes(key.length) + heldBytes(this.valueList[i]);
+    this.contentBytes -= stringBytes(key.length) + this.valueBytes[i]!;
     this.index.delete(key);
     const lastKey = this.keyList.pop()!;
     const lastValue = this.valueList.pop()!;
+    const lastHeld = this.valueBytes.pop()!;
     if (i < this.keyList.length) {
       this.keyList[i] = lastKey;
       this.valueList[i] = lastValue;
+      this.valueBytes[i] = lastHeld;
       this.index.set(lastKey, i);
     }
     return true;
