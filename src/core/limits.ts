@@ -47,6 +47,11 @@ export const limits = {
   latencyHistoryLen: 160,
   /** Keys a single SCAN call may return before it yields its cursor (bounds COUNT). */
   scanCountMax: 1024 * 1024,
+  /** Output queued for a client's socket beyond this pauses reading from it until the socket
+   *  drains (both front doors, RESP and memcached). */
+  outputHighWaterBytes: 32 * MB,
+  /** Output this large is written at once even in a busy event-loop turn (io/turn-flusher.ts). */
+  turnEndMaxBytes: 16 * 1024,
   /** MONITOR feeds and other internal output for one client may hold this much before the client is dropped. */
   monitorOutputBytesMax: 64 * MB,
   /** The longest idle time RESTORE ... IDLETIME can set, in seconds: Redis keeps access times on a

@@ -4,6 +4,7 @@
 // socket write (at the end of a busy event-loop turn, as the RESP listener's: turn-flusher.ts);
 // a client that stops reading is paused; garbage closes only its own connection.
 import net from 'node:net';
+import { limits } from '../core/limits.js';
 import { memcachedErrors } from '../core/errors.js';
 import type { MemcachedExecutor } from '../core/memcached/executor.js';
 import type { MemcachedBackend, Refusal, RequestKind } from '../protocols/memcached/backend.js';
@@ -18,8 +19,6 @@ import { statsSection, type ConnectionView } from './memcached-stats.js';
 import { ReplyHold } from './persistence/reply-hold.js';
 import { turnFlusher, type Flushable } from './turn-flusher.js';
 
-/** Output queued beyond this pauses reading from the client until the socket drains. */
-const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
 /** A delayed flush_all is applied by this timer when no command comes to apply it. */
 const CRON_INTERVAL_MS = 1000;
 
@@ -317,7 +316,7 @@ class McConnection implements Flushable {
     this.service.gate.connections.bytesWritten += bytes.length;
     this.service.engine.stats.netOutputBytes += bytes.length;
     this.socket.write(bytes);
-    if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.socket.pause();
+    if (this.socket.writableLength > limits.outputHighWaterBytes) this.socket.pause();
   }
 
   /** Ends the connection once what was answered is written (and, under appendfsync always, durable). */

@@ -3,6 +3,7 @@
 // turn's replies go out together at its end: TurnFlusher), backpressure when a client stops
 // reading, and protocol errors that close only the offending connection.
 import net from 'node:net';
+import { limits } from '../core/limits.js';
 import { protocol as protocolError, maxClients as maxClientsError } from '../core/errors.js';
 import { BLOCKED, NO_REPLY, type Reply } from '../core/reply.js';
 import { RespParser, isProtocolError } from '../protocols/resp/parser.js';
@@ -24,8 +25,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Output queued beyond this pauses reading from the client until the socket drains. */
-const OUTPUT_HIGH_WATER_BYTES = 32 * 1024 * 1024;
 
 export function startServer(engine: Engine, options: ServerOptions): Promise<RunningServer> {
   const connections = new Set<Connection>();
@@ -193,28 +192,32 @@ class Connection implements SessionTransport {
   private executeOne(argv: string[]): void {
     const mark = this.hold.beforeCommand();
     const reply = this.engine.execute(this.session, argv);
-    this.hold.afterCommand(mark, reply !== BLOCKED && reply !== NO_REPLY);
     if (reply === BLOCKED) {
+      this.hold.afterCommand(mark, false);
       this.blocked = true;
       return;
     }
-    this.writeReply(reply);
+    this.hold.afterCommand(mark, this.writeReply(reply));
     this.engine.afterReply(this.session); // e.g. invalidations of the client's own reads come after its reply
   }
 
-  /** Writes a command's reply, honouring CLIENT REPLY OFF|SKIP. */
-  private writeReply(reply: Reply): void {
-    if (reply === NO_REPLY) return;
+  /** Writes a command's reply, honouring CLIENT REPLY OFF|SKIP; true when it wrote one. */
+  private writeReply(reply: Reply): boolean {
+    if (reply === NO_REPLY) return false;
     const s = this.session;
     if (s.skipNextReply) {
       s.skipNextReply = false;
-      return;
+      return false;
     }
-    if (s.replyMode === 'on') this.out.write(reply, s.resp);
-    else if (s.replyMode === 'skip') {
+    if (s.replyMode === 'on') {
+      this.out.write(reply, s.resp);
+      return true;
+    }
+    if (s.replyMode === 'skip') {
       s.replyMode = 'on';
       s.skipNextReply = false;
     }
+    return false;
   }
 
   pendingOutputBytes(): number {
@@ -226,7 +229,7 @@ class Connection implements SessionTransport {
     if (!this.hold.mayWrite(this.flushLater)) return;
     this.engine.stats.netOutputBytes += this.out.length;
     this.out.drain(this.writeChunk);
-    if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.socket.pause();
+    if (this.socket.writableLength > limits.outputHighWaterBytes) this.socket.pause();
   }
 
   /** flush, bound once: the reply hold keeps it when output must wait for the log. */

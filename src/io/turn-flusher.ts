@@ -2,6 +2,8 @@
 // for every front door of the process: the RESP listeners and the memcached one share a single
 // TurnFlusher, because the turn it counts reads in is the process's one event loop.
 
+import { limits } from '../core/limits.js';
+
 /** What TurnFlusher writes: a connection's queued output. */
 export interface Flushable {
   /** Writes the queued output, unless a reply hold keeps it for the log. */
@@ -10,11 +12,6 @@ export interface Flushable {
   pendingOutputBytes(): number;
 }
 
-/**
- * Output this large is written at once even in a busy turn: its write costs far more than the
- * wake-up it would save, and holding it to the end of the turn keeps it in memory for nothing.
- */
-const TURN_END_MAX_BYTES = 16 * 1024;
 
 /**
  * Replies of a busy event-loop turn go out together at its end, as Redis writes its replies in
@@ -23,6 +20,8 @@ const TURN_END_MAX_BYTES = 16 * 1024;
  * client; woken in the middle of the turn, a client on the same core can take the CPU before the
  * server has read its other sockets, which then wait. A read that is alone in its turn, after a
  * turn with at most one read (one client, or a quiet moment), is answered at once: no hop.
+ * Output of limits.turnEndMaxBytes or more is written at once too: its write costs far more than
+ * the wake-up it would save, and holding it to the end of the turn keeps it in memory for nothing.
  */
 export class TurnFlusher {
   private readonly queued: Flushable[] = [];
@@ -37,7 +36,7 @@ export class TurnFlusher {
       this.turnEndScheduled = true;
       setImmediate(this.endTurn);
     }
-    if ((this.readsThisTurn === 1 && this.readsLastTurn <= 1) || c.pendingOutputBytes() >= TURN_END_MAX_BYTES) c.flush();
+    if ((this.readsThisTurn === 1 && this.readsLastTurn <= 1) || c.pendingOutputBytes() >= limits.turnEndMaxBytes) c.flush();
     else this.queued.push(c);
   }
 
