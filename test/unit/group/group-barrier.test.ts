@@ -157,22 +157,26 @@ describe('ReplyHold over the group barrier', () => {
     assert.equal(dropped, 1, 'the connection is dropped');
   });
 
-  test('a queued reply that needed nothing the abandonment dropped still goes out', () => {
-    const b = new GroupBarrier();
-    const writer = holdOn(b.view(() => 'leader'));
-    command(writer, () => b.noteWrite(noop));
-    const t = b.closeTurn()!;
-    b.proposed(t, 4);
-    b.persistedThrough(4); // on the leader's disk: all a leader-acknowledged write needs
-    assert.equal(writer.mayWrite(noop), true);
-    // A later turn of another client is pending when leadership goes; the writer's next reply
-    // (a GET of committed data, produced after the abandonment) is unaffected.
-    b.noteWrite(noop);
-    b.closeTurn();
-    b.abandonPending();
-    command(writer, noop);
-    assert.equal(writer.mayWrite(noop), true);
-  });
+  for (const ack of ['leader', 'majority'] as const) {
+    test(`a connection whose replies all went out is not dropped by a later abandonment (${ack} writes)`, () => {
+      const b = new GroupBarrier();
+      const writer = holdOn(b.view(() => ack));
+      command(writer, () => b.noteWrite(noop));
+      const t = b.closeTurn()!;
+      b.proposed(t, 4);
+      // On the leader's disk is all a leader-acknowledged write needs; a majority one, the commit.
+      if (ack === 'leader') b.persistedThrough(4);
+      else b.committedThrough(4);
+      assert.equal(writer.mayWrite(noop), true);
+      // Another client's turn is pending when leadership goes; the writer's next reply (a GET
+      // of committed data, produced after the abandonment) is unaffected.
+      b.noteWrite(noop);
+      b.closeTurn();
+      b.abandonPending();
+      command(writer, noop);
+      assert.equal(writer.mayWrite(noop), true);
+    });
+  }
 
   test("a reply produced before an abandonment is dropped even after a later command's sequence numbers", () => {
     const b = new GroupBarrier();
@@ -185,21 +189,6 @@ describe('ReplyHold over the group barrier', () => {
     b.closeTurn();
     assert.equal(writer.mayWrite(noop), false);
     assert.equal(dropped, 1);
-  });
-
-  test('a connection whose replies all went out is not dropped by a later abandonment', () => {
-    const b = new GroupBarrier();
-    const idle = holdOn(b.view(() => 'majority'));
-    command(idle, () => b.noteWrite(noop));
-    const t = b.closeTurn()!;
-    b.proposed(t, 2);
-    b.committedThrough(2);
-    assert.equal(idle.mayWrite(noop), true);
-    b.noteWrite(noop); // another client's pending turn
-    b.closeTurn();
-    b.abandonPending();
-    command(idle, noop);
-    assert.equal(idle.mayWrite(noop), true);
   });
 
   test("one connection keeps pipeline order; another connection is not held by its read", () => {
