@@ -356,6 +356,17 @@ export class Database {
   }
 
   /**
+   * touch() for a caller holding the key's entry, done changing it: its size is refreshed now,
+   * without the lookup the deferred refresh would make.
+   */
+  touchEntry(e: Entry): void {
+    assert(this.dense[e.idx] === e, 'touchEntry: entry not in database');
+    if (this.itemMeta !== null) this.dropItemMeta(e.key);
+    this.resize(e);
+    this.markWatchersDirty(e.key);
+  }
+
+  /**
    * A change Redis does not signal to WATCH (consumer-group bookkeeping): only the key's size
    * estimate is refreshed.
    */
@@ -543,6 +554,9 @@ export interface KeyspaceOptions {
   seed?: number;
 }
 
+/** Slots Keyspace keeps for keys whose size is due for a refresh, between two settleSizes(). */
+const RESIZE_SLOTS_KEPT = 1024;
+
 /** A keyspace event for notifications (issue of pub/sub): database, event name, key. */
 export interface KeyEvent {
   readonly db: number;
@@ -568,6 +582,12 @@ export class Keyspace {
   /** Keys changed since the last settleSizes(), whose estimate may be stale. */
   private resizeDbs: Database[] = [];
   private resizeKeys: string[] = [];
+  /**
+   * How many of the slots above are in use: the arrays are reused between calls instead of being
+   * truncated (setting an array's length to 0 frees its store, and the next write's push
+   * allocates a new one: a call into the runtime and an allocation per write command).
+   */
+  private resizeCount = 0;
   /**
    * Counts every size refresh asked for or done (touch, resize). The engine compares it before
    * and after a write: a write that refreshed nothing changed its keys in place without saying
@@ -623,21 +643,32 @@ export class Keyspace {
   /** A key changed (Database.touch): its size is refreshed at the next settleSizes(). */
   sizeMayHaveChanged(db: Database, key: string): void {
     this.sizeNotes++;
-    this.resizeDbs.push(db);
-    this.resizeKeys.push(key);
+    const n = this.resizeCount++;
+    if (n < this.resizeKeys.length) {
+      this.resizeDbs[n] = db;
+      this.resizeKeys[n] = key;
+    } else {
+      this.resizeDbs.push(db);
+      this.resizeKeys.push(key);
+    }
   }
 
   /** Brings the estimates of the keys changed since the last call up to date. */
   settleSizes(): void {
-    const n = this.resizeKeys.length;
+    const n = this.resizeCount;
     if (n === 0) return;
+    this.resizeCount = 0;
+    const keys = this.resizeKeys;
     for (let i = 0; i < n; i++) {
-      const db = this.resizeDbs[i]!;
-      const e = db.peek(this.resizeKeys[i]!);
-      if (e !== undefined) db.resize(e);
+      const e = this.resizeDbs[i]!.peek(keys[i]!);
+      if (e !== undefined) this.resizeDbs[i]!.resize(e);
+      keys[i] = ''; // the slot must not keep a deleted key's name alive
     }
-    this.resizeDbs.length = 0;
-    this.resizeKeys.length = 0;
+    // After a very large batch (an MSET of many keys) the arrays give their memory back.
+    if (keys.length > RESIZE_SLOTS_KEPT) {
+      this.resizeDbs.length = 0;
+      keys.length = 0;
+    }
   }
 
   /** Estimated bytes of the whole data set, every pending change accounted. */

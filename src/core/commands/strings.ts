@@ -59,7 +59,7 @@ function overwriteInPlace(ctx: CoreContext, e: Entry, value: string, raw: boolea
   e.rawEncoding = raw;
   e.neverIntEncoded = neverInt;
   e.accessedAt = ctx.ks.now;
-  ctx.db.touch(e.key);
+  ctx.db.touchEntry(e);
 }
 
 // ---------------------------------------------------------------------------------------
