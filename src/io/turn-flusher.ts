@@ -12,7 +12,6 @@ export interface Flushable {
   pendingOutputBytes(): number;
 }
 
-
 /**
  * Replies of a busy event-loop turn go out together at its end, as Redis writes its replies in
  * beforeSleep: a connection whose read came in a turn with several reads queues its output, and

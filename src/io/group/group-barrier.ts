@@ -58,7 +58,6 @@ function durableUnder(f: Frontiers, ack: WriteAck, readTurn: number): number {
   return writes;
 }
 
-
 export class GroupBarrier {
   appendedSeq = 0;
   /** Every turn up to this one has its writes on the leader's disk. */
