@@ -10,7 +10,7 @@ import net from 'node:net';
 import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
 import { redisBenchmark, type BenchmarkSpec } from './redis-benchmark.js';
 import { RespClient } from './resp.js';
-import { fmtBytes, fmtNumber, flagValue, isMain, log, median, saveResult, sleep, table } from './report.js';
+import { failRun, flagValue, fmtBytes, fmtNumber, isMain, log, median, saveResult, sleep, table } from './report.js';
 
 export interface ConnectionsOptions {
   readonly idle: number;
@@ -196,8 +196,5 @@ export function printConnections(result: ConnectionsResult): string {
 if (isMain(import.meta.url)) {
   const idle = Number(flagValue('--idle') ?? 10_000);
   const rounds = Number(flagValue('--rounds') ?? 3);
-  runConnections({ idle, rounds }).then(printConnections).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runConnections({ idle, rounds }).then(printConnections).catch(failRun);
 }

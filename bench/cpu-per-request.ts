@@ -15,7 +15,7 @@
 import { busyNote, cpuSeconds, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
 import { redisBenchmark, type BenchmarkSpec } from './redis-benchmark.js';
 import { RespClient } from './resp.js';
-import { flagValue, fmtNumber, hasFlag, isMain, log, median, saveResult, table } from './report.js';
+import { failRun, flagValue, fmtNumber, hasFlag, isMain, log, median, saveResult, table } from './report.js';
 
 interface Setup {
   readonly name: string;
@@ -169,8 +169,5 @@ if (isMain(import.meta.url)) {
     cairnArgs: splitArgs(flagValue('--cairn-args')),
     redisArgs: splitArgs(flagValue('--redis-args')),
     withLog: hasFlag('--with-log'),
-  }).then(printCpuPerRequest).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  }).then(printCpuPerRequest).catch(failRun);
 }

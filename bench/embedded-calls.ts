@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { pathToFileURL } from 'node:url';
-import { flagValue, isMain } from './report.js';
+import { failRun, flagValue, isMain } from './report.js';
 import { ROOT } from './servers.js';
 // The embedded benchmark's keys, key order, TTL and value, so that both measure the same calls.
 import { KEYS, keySequence, TTL_SECONDS, VALUE } from './embedded.js';
@@ -95,9 +95,6 @@ if (isMain(import.meta.url)) {
   } else {
     runCalls({ op, calls, warmup, build }).then((r) => {
       console.log(JSON.stringify({ op, calls, warmup, build, cpuNsPerCall: Math.round(r.cpuNsPerCall) }));
-    }).catch((e) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
+    }).catch(failRun);
   }
 }

@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { Redis } from 'ioredis';
 import { open } from '../src/embedded.js';
 import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
-import { flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, median, saveResult, table } from './report.js';
+import { failRun, flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, median, saveResult, table } from './report.js';
 
 export interface EmbeddedOptions {
   /** How long each measurement runs. */
@@ -213,8 +213,5 @@ export function printEmbedded(result: EmbeddedResult): string {
 
 if (isMain(import.meta.url)) {
   const rounds = Number(flagValue('--rounds') ?? (hasFlag('--quick') ? 1 : 3));
-  runEmbedded({ durationMs: hasFlag('--quick') ? 500 : 2000, rounds }).then(printEmbedded).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runEmbedded({ durationMs: hasFlag('--quick') ? 500 : 2000, rounds }).then(printEmbedded).catch(failRun);
 }

@@ -4,7 +4,7 @@
 // Printed, not asserted: `node dist/bench/geo.js [--quick]`.
 import { startCairn, startRedis, type BenchServer } from './servers.js';
 import { encodeCommand, RespClient, RespError, type RespValue } from './resp.js';
-import { fmtNumber, fmtRatio, hasFlag, isMain, log, table } from './report.js';
+import { failRun, fmtNumber, fmtRatio, hasFlag, isMain, log, table } from './report.js';
 import { mulberry32 } from '../test/helpers/mulberry32.js'; // both servers get the same points and queries
 
 const QUICK = hasFlag('--quick');
@@ -117,8 +117,5 @@ export async function main(): Promise<void> {
 }
 
 if (isMain(import.meta.url)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  main().catch(failRun);
 }

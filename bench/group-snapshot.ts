@@ -13,7 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RespClient, encodeCommand } from './resp.js';
 import { freePort, loadAverage, startCairnAt, type RestartableServer } from './servers.js';
-import { flagValue, fmtBytes, fmtNumber, isMain, log, sleep, table } from './report.js';
+import { failRun, flagValue, fmtBytes, fmtNumber, isMain, log, sleep, table } from './report.js';
 
 interface Member {
   readonly id: number;
@@ -180,8 +180,5 @@ if (isMain(import.meta.url)) {
   const keys = Number(flagValue('--keys') ?? '1000000');
   const valueBytes = Number(flagValue('--value-bytes') ?? '100');
   const tickMs = Number(flagValue('--tick-ms') ?? '100');
-  runGroupSnapshotBench(keys, valueBytes, tickMs).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runGroupSnapshotBench(keys, valueBytes, tickMs).catch(failRun);
 }

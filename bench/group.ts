@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { Latencies, longestGap, quantile } from './latency.js';
 import { ReplyReader, RespClient, RespError, encodeCommand, type RespValue } from './resp.js';
 import { busyNote, freePort, loadAverage, machineFacts, startCairn, startCairnAt, type BenchServer, type RestartableServer } from './servers.js';
-import { flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, median, saveResult, sleep, table } from './report.js';
+import { failRun, flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, median, saveResult, sleep, table } from './report.js';
 
 export interface GroupBenchOptions {
   readonly quick: boolean;
@@ -496,8 +496,5 @@ if (isMain(import.meta.url)) {
     rounds: Number(flagValue('--rounds') ?? (quick ? 1 : 3)),
     seconds: Number(flagValue('--seconds') ?? (quick ? 1.5 : 3)),
     failovers: hasFlag('--skip-failover') ? 0 : Number(flagValue('--failovers') ?? (quick ? 1 : 3)),
-  }).then(printGroupBench, (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  }).then(printGroupBench, failRun);
 }

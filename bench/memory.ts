@@ -10,7 +10,7 @@
 //   node dist/bench/memory.js [--keys N] [--timeout-s S]
 import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
 import { RespClient } from './resp.js';
-import { fmtBytes, fmtNumber, fmtRatio, flagValue, isMain, log, saveResult, sleep, table } from './report.js';
+import { failRun, flagValue, fmtBytes, fmtNumber, fmtRatio, isMain, log, saveResult, sleep, table } from './report.js';
 
 export interface MemoryOptions {
   readonly keys: number;
@@ -157,8 +157,5 @@ export function printMemory(result: MemoryResult): string {
 if (isMain(import.meta.url)) {
   const keys = Number(flagValue('--keys') ?? 1_000_000);
   const loadTimeoutMs = Number(flagValue('--timeout-s') ?? 180) * 1000;
-  runMemory({ keys, loadTimeoutMs }).then(printMemory).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runMemory({ keys, loadTimeoutMs }).then(printMemory).catch(failRun);
 }

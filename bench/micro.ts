@@ -18,7 +18,7 @@ import type { SessionTransport } from '../src/server/session.js';
 import { systemClock } from '../src/io/system-clock.js';
 import { open } from '../src/embedded.js';
 import { busyNote, loadAverage, machineFacts } from './servers.js';
-import { RESULTS_DIR, fmtNumber, hasFlag, isMain, log, saveResult, table } from './report.js';
+import { failRun, fmtNumber, hasFlag, isMain, log, RESULTS_DIR, saveResult, table } from './report.js';
 
 export interface MicroOptions {
   /** Milliseconds of measurement per task. */
@@ -255,8 +255,5 @@ export function printMicro(result: MicroResult): string {
 }
 
 if (isMain(import.meta.url)) {
-  runMicro({ timeMs: hasFlag('--quick') ? 200 : 1000 }).then(printMicro).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runMicro({ timeMs: hasFlag('--quick') ? 200 : 1000 }).then(printMicro).catch(failRun);
 }

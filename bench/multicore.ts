@@ -18,7 +18,7 @@ import { aggregateRun, splitEvenly, summarizeRounds, type RoundRuns, type RowSum
 import { redisBenchmark, type Sample } from './redis-benchmark.js';
 import { oneCommand } from './resp.js';
 import { busyNote, cpuSeconds, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
-import { flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, saveResult, table } from './report.js';
+import { failRun, flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, saveResult, table } from './report.js';
 
 export interface MulticoreOptions {
   readonly quick: boolean;
@@ -217,8 +217,5 @@ if (isMain(import.meta.url)) {
     quick,
     rounds: Number(flagValue('--rounds') ?? (quick ? 1 : 3)),
     processes: Number(flagValue('--processes') ?? 2),
-  }).then(printMulticore, (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  }).then(printMulticore, failRun);
 }

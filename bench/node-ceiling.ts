@@ -8,7 +8,7 @@
 //   node dist/bench/node-ceiling.js [--rounds 3] [--requests 200000]
 import { redisBenchmark, type BenchmarkSpec } from './redis-benchmark.js';
 import { busyNote, loadAverage, machineFacts, startCairn, startLean, startRedis, type BenchServer } from './servers.js';
-import { flagValue, fmtNumber, fmtRatio, isMain, log, median, saveResult, table } from './report.js';
+import { failRun, flagValue, fmtNumber, fmtRatio, isMain, log, median, saveResult, table } from './report.js';
 
 const KINDS = ['lean', 'cairn', 'redis'] as const;
 type Kind = (typeof KINDS)[number];
@@ -80,8 +80,5 @@ if (isMain(import.meta.url)) {
   const requests = Number(flagValue('--requests') ?? 200_000);
   runNodeCeiling({ rounds, requests })
     .then(printNodeCeiling)
-    .catch((e) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
+    .catch(failRun);
 }

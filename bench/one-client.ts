@@ -10,7 +10,7 @@
 import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
 import { redisBenchmark } from './redis-benchmark.js';
 import { splitArgs } from './cpu-per-request.js';
-import { flagValue, log, median, saveResult, table } from './report.js';
+import { failRun, flagValue, log, median, saveResult, table } from './report.js';
 
 interface Row {
   readonly test: string;
@@ -66,7 +66,4 @@ async function run(): Promise<void> {
   console.log(`saved ${file}`);
 }
 
-run().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+run().catch(failRun);

@@ -79,6 +79,12 @@ export function isMain(url: string): boolean {
   return script !== undefined && path.resolve(script) === path.resolve(new URL(url).pathname);
 }
 
+/** A benchmark run as a script failed: its error is printed and the process exits with 1. */
+export function failRun(e: unknown): void {
+  console.error(e);
+  process.exitCode = 1;
+}
+
 export function log(message: string): void {
   process.stderr.write(message + '\n');
 }

@@ -21,7 +21,7 @@ import { runMulticore, printMulticore } from './multicore.js';
 import { runNodeCeiling, printNodeCeiling } from './node-ceiling.js';
 import { runGroupBench, printGroupBench } from './group.js';
 import { machineFacts, type Persistence } from './servers.js';
-import { flagValue, hasFlag, log } from './report.js';
+import { failRun, flagValue, hasFlag, log } from './report.js';
 
 function persistenceChoice(quick: boolean): Persistence[] {
   const p = flagValue('--persistence') ?? (quick ? 'off' : 'all');
@@ -52,7 +52,4 @@ async function main(): Promise<void> {
   log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+main().catch(failRun);

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { redisBenchmarkCommand, type Sample } from './redis-benchmark.js';
 import { busyNote, loadAverage, machineFacts, startCairn, startRedis, type BenchServer } from './servers.js';
-import { flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, median, saveResult, table } from './report.js';
+import { failRun, flagValue, fmtNumber, fmtRatio, hasFlag, isMain, log, median, saveResult, table } from './report.js';
 
 export const RATE_LIMIT_SCRIPT = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], 60) end
@@ -92,8 +92,5 @@ export function printScripting(result: ScriptingResult): void {
 
 if (isMain(import.meta.url)) {
   const quick = hasFlag('--quick');
-  runScripting({ quick, rounds: Number(flagValue('--rounds') ?? (quick ? 1 : 3)) }).then(printScripting, (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runScripting({ quick, rounds: Number(flagValue('--rounds') ?? (quick ? 1 : 3)) }).then(printScripting, failRun);
 }

@@ -4,7 +4,7 @@
 // and the median is printed. Printed, not asserted: `node dist/bench/streams.js [--quick]`.
 import { startCairn, startRedis, type BenchServer } from './servers.js';
 import { encodeCommand, RespClient, RespError, type RespValue } from './resp.js';
-import { fmtNumber, fmtRatio, hasFlag, isMain, log, median, table } from './report.js';
+import { failRun, fmtNumber, fmtRatio, hasFlag, isMain, log, median, table } from './report.js';
 
 interface Workload {
   readonly name: string;
@@ -148,9 +148,6 @@ if (isMain(import.meta.url)) {
       console.log(`\nStreams: ${ADDS} XADDs, ${PREFILL} entries drained, median of ${ROUNDS} round(s), persistence off\n`);
       console.log(text);
     },
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
+    failRun,
   );
 }
