@@ -21,6 +21,9 @@ export interface GroupNode {
   proc: CairnProcess | null;
 }
 
+/** Start-ups of a group tried before a port taken between picking and binding fails the test. */
+const START_ATTEMPTS = 3;
+
 export class CairnGroup {
   private readonly live = new Set<CairnProcess>();
   private readonly dirs: string[] = [];
@@ -30,20 +33,32 @@ export class CairnGroup {
 
   constructor(private readonly extra: string[] = [], private readonly withMemcached = false) {}
 
+  /**
+   * Picks the three members' ports and starts them. The members must know each other's ports
+   * before any starts, so a port is free when picked but bound only later; another test's
+   * process may take it meanwhile. Such a start-up (EADDRINUSE) is retried with fresh ports,
+   * a bounded number of times.
+   */
   async start(): Promise<this> {
-    const entries: string[] = [];
-    for (let id = 1; id <= 3; id++) {
-      const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-group-${id}-`));
-      this.dirs.push(dir);
-      const port = await pickFreePort();
-      const bus = await pickFreePort();
-      const memcachedPort = this.withMemcached ? await pickFreePort() : null;
-      this.nodes.push({ id, dir, port, bus, joins: false, memcachedPort, proc: null });
-      entries.push(`127.0.0.1:${port}@${bus}`);
+    for (let attempt = 1; ; attempt++) {
+      const entries: string[] = [];
+      for (let id = 1; id <= 3; id++) {
+        const dir = mkdtempSync(path.join(os.tmpdir(), `cairn-group-${id}-`));
+        this.dirs.push(dir);
+        const port = await pickFreePort();
+        const bus = await pickFreePort();
+        const memcachedPort = this.withMemcached ? await pickFreePort() : null;
+        this.nodes.push({ id, dir, port, bus, joins: false, memcachedPort, proc: null });
+        entries.push(`127.0.0.1:${port}@${bus}`);
+      }
+      this.peers = entries.join(',');
+      const started = await Promise.allSettled(this.nodes.map((n) => this.startNode(n)));
+      const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure === undefined) return this;
+      if (attempt >= START_ATTEMPTS || !String(failure.reason).includes('EADDRINUSE')) throw failure.reason;
+      for (const n of this.nodes) if (n.proc !== null) await this.kill9(n);
+      this.nodes.length = 0;
     }
-    this.peers = entries.join(',');
-    await Promise.all(this.nodes.map((n) => this.startNode(n)));
-    return this;
   }
 
   async startNode(n: GroupNode): Promise<void> {
